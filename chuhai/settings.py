@@ -1,0 +1,69 @@
+"""The one settings class. Every value can be set by an env var with prefix CHUHAI_."""
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHUHAI_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("./var"), description="All state lives here")
+    shared_data_dir: Path = Field(REPO_ROOT.parent / "shared" / "data",
+                                  description="Real data sets (read-only), see shared/data/README.md")
+    store_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite under data_dir")
+    checkpoint_url: str | None = Field(None, description="LangGraph checkpointer; default sqlite under data_dir")
+
+    # LLM
+    llm_backend: str = Field("llama_cpp", description="llama_cpp | openai | fake")
+    llm_model_path: Path | None = Field(None, description="GGUF path; default the bundled SmolLM2")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible server URL (vLLM, llama.cpp server, Ollama)")
+    llm_model_name: str = "SmolLM2-135M-Instruct"
+    llm_api_key: str = "not-needed"
+    llm_threads: int = Field(1, description="llama.cpp threads; 1 keeps the other core for the API")
+    llm_ctx: int = 2048
+    llm_timeout_s: float = 30.0
+    llm_retries: int = 2
+    llm_max_tokens: int = 256
+
+    # Router
+    router_min_confidence: float = Field(0.45, description="below this the LLM is asked to route")
+
+    # API
+    api_keys: dict[str, str] = Field(default_factory=dict,
+                                     description='JSON object {"key": "admin|operator|scheduler|customer:<user_id>"}')
+    max_input_chars: int = 4000
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _parse_keys(cls, v):
+        if isinstance(v, str):
+            return json.loads(v) if v.strip() else {}
+        return v
+
+    @cached_property
+    def state_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+    @property
+    def store_db_url(self) -> str:
+        return self.store_url or f"sqlite:///{self.state_dir / 'store.db'}"
+
+    @property
+    def checkpoint_path(self) -> str:
+        return self.checkpoint_url or str(self.state_dir / "checkpoints.db")
+
+    @property
+    def models_dir(self) -> Path:
+        d = self.state_dir / "models"
+        d.mkdir(parents=True, exist_ok=True)
+        return d

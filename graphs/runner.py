@@ -1,0 +1,122 @@
+"""Runs requests through the graph: new messages, customer "yes"/"no" replies to a
+pending proposal, approvals by action id, and thread reads. Returns RunResult."""
+from __future__ import annotations
+
+import time
+import uuid
+
+from langgraph.types import Command
+
+from agents.support_parse import yes_no
+from chuhai.logs import get_logger
+from graphs.result import Output, PendingActionOut, RunRequest, RunResult
+from graphs.state import fresh_run_fields
+from graphs.supervisor import build_graph, sqlite_checkpointer
+
+log = get_logger("chuhai.runs")
+
+
+class ApprovalError(Exception):
+    """An approval that cannot be applied; `code` is not_found | forbidden | conflict."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+class Runner:
+    def __init__(self, deps, checkpointer=None):
+        self.deps = deps
+        self.checkpointer = checkpointer or sqlite_checkpointer(deps.settings.checkpoint_path)
+        self.graph = build_graph(deps, self.checkpointer)
+
+    # -- public -------------------------------------------------------------------------
+    def run(self, req: RunRequest, role: str) -> RunResult:
+        thread_id = req.thread_id or "t_" + uuid.uuid4().hex[:16]
+        channel = "customer" if role.startswith("customer:") else req.channel
+        config = self._config(thread_id)
+        pending = self.pending_actions(thread_id)
+        started = time.perf_counter()
+        if pending:
+            self._check_thread_role(thread_id, role)
+            answer = yes_no(req.input)
+            if answer is not None:
+                decisions = {a["action_id"]: "approve" if answer == "yes" else "reject" for a in pending}
+                return self._resume(thread_id, {"decisions": decisions, "actor": f"message:{role}"}, started)
+            # A new request supersedes the unanswered proposal: close it without acting.
+            self.graph.invoke(Command(resume={"decisions": {}, "actor": "superseded"}), config)
+        run_id = "run_" + uuid.uuid4().hex[:16]
+        state_in = {**fresh_run_fields(run_id), "text": req.input, "channel": channel, "role": role,
+                    "language": req.language or "", "auto_approve": req.auto_approve}
+        self.graph.invoke(state_in, config)
+        return self._result(thread_id, started)
+
+    def decide(self, thread_id: str, action_id: str, decision: str, role: str, comment: str = "") -> RunResult:
+        pending = self.pending_actions(thread_id)
+        if not self._thread_exists(thread_id):
+            raise ApprovalError(f"Thread {thread_id} does not exist.", "not_found")
+        if not any(a["action_id"] == action_id for a in pending):
+            raise ApprovalError(f"No pending action {action_id} on thread {thread_id}; it may have been "
+                                "decided already.", "conflict" if not pending else "not_found")
+        action = next(a for a in pending if a["action_id"] == action_id)
+        if role.startswith("customer:") and action.get("acting_user_id") != role.split(":", 1)[1]:
+            raise ApprovalError("This action is not yours to approve.", "forbidden")
+        decisions = {action_id: decision}
+        return self._resume(thread_id, {"decisions": decisions, "actor": f"api:{role}", "comment": comment},
+                            time.perf_counter())
+
+    def pending_actions(self, thread_id: str) -> list[dict]:
+        snap = self.graph.get_state(self._config(thread_id))
+        for intr in getattr(snap, "interrupts", ()) or ():
+            value = intr.value if hasattr(intr, "value") else intr
+            if isinstance(value, dict) and "pending_actions" in value:
+                return value["pending_actions"]
+        return []
+
+    def thread(self, thread_id: str) -> dict | None:
+        snap = self.graph.get_state(self._config(thread_id))
+        if not snap.values:
+            return None
+        v = snap.values
+        return {"thread_id": thread_id, "channel": v.get("channel"), "role": v.get("role"),
+                "language": v.get("thread_language"), "transcript": v.get("transcript", []),
+                "pending_actions": self.pending_actions(thread_id),
+                "authenticated_user_id": (v.get("sessions") or {}).get("support", {}).get("user_id")}
+
+    # -- internals ----------------------------------------------------------------------
+    @staticmethod
+    def _config(thread_id: str) -> dict:
+        return {"configurable": {"thread_id": thread_id}}
+
+    def _thread_exists(self, thread_id: str) -> bool:
+        return bool(self.graph.get_state(self._config(thread_id)).values)
+
+    def _check_thread_role(self, thread_id: str, role: str) -> None:
+        owner = self.graph.get_state(self._config(thread_id)).values.get("role")
+        if owner and owner.startswith("customer:") and owner != role:
+            raise ApprovalError("This thread belongs to another customer.", "forbidden")
+
+    def _resume(self, thread_id: str, value: dict, started: float) -> RunResult:
+        self.graph.invoke(Command(resume=value), self._config(thread_id))
+        return self._result(thread_id, started)
+
+    def _result(self, thread_id: str, started: float) -> RunResult:
+        snap = self.graph.get_state(self._config(thread_id))
+        v = snap.values
+        pending = self.pending_actions(thread_id)
+        status = "awaiting_approval" if pending else ("blocked" if v.get("blocked") else "completed")
+        reply = v.get("reply") or {}
+        text = reply.get("text", "")
+        timings = dict(v.get("timings", {}))
+        timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+        timings["llm_calls"] = v.get("llm_calls", 0)
+        result = RunResult(
+            run_id=v.get("run_id", ""), thread_id=thread_id, status=status, route=v.get("route", []),
+            output=Output(text=text, language=v.get("language", "en"), data=reply.get("data", {})),
+            tool_calls=v.get("tool_calls", []),
+            pending_actions=[PendingActionOut(**{k: a[k] for k in ("action_id", "tool", "args", "summary")})
+                             for a in pending],
+            guardrails=v.get("guardrails", []), timings_ms=timings)
+        log.info("run", run_id=result.run_id, thread_id=thread_id, status=status, route=result.route,
+                 ms=timings["total"], tools=[c["tool"] for c in result.tool_calls])
+        return result

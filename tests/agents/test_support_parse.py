@@ -1,0 +1,99 @@
+"""Deterministic parsers of the support agent, on real store records."""
+import pytest
+
+from agents import support_parse as sp
+
+
+def test_order_ids_in_many_spellings():
+    assert sp.find_order_ids("order #W2809253 and W 1234567, also #7654321") == ["#W2809253", "#W1234567", "#W7654321"]
+    assert sp.find_order_ids("nothing here 12345") == []
+
+
+def test_zip_is_not_taken_from_order_or_payment_ids():
+    assert sp.find_zips("#W2809253 credit_card_12345 zip 32228") == ["32228"]
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("please cancel, I ordered it by mistake", "ordered by mistake"),
+    ("I don't need it anymore", "no longer needed"),
+    ("我不小心下错了", "ordered by mistake"),
+    ("ya no lo necesito", "no longer needed"),
+    ("aus Versehen bestellt", "ordered by mistake"),
+    ("je n'en ai plus besoin", "no longer needed"),
+    ("just cancel it", None),
+])
+def test_cancel_reason(text, reason):
+    assert sp.cancel_reason(text) == reason
+
+
+@pytest.mark.parametrize("text,answer", [
+    ("yes", "yes"), ("Yes please go ahead", "yes"), ("是的", "yes"), ("sí", "yes"), ("ja, bitte", "yes"),
+    ("oui", "yes"), ("はい", "yes"), ("no", "no"), ("nein danke", "no"), ("不要", "no"),
+    ("I no longer need order #W2809253, cancel it", None),
+    ("where is my order #W2809253 and can you also tell me when it will arrive?", None),
+])
+def test_yes_no(text, answer):
+    assert sp.yes_no(text) == answer
+
+
+def test_address_parse():
+    a = sp.parse_address("ship it to 123 Main Street, Apt 4B, Austin, TX 78701, USA please")
+    assert a == {"address1": "123 Main Street", "address2": "Apt 4B", "city": "Austin", "state": "TX",
+                 "country": "USA", "zip": "78701"}
+    assert sp.parse_address("change my address please") is None
+
+
+USER = {"payment_methods": {
+    "credit_card_1": {"source": "credit_card", "brand": "visa", "last_four": "1111", "id": "credit_card_1"},
+    "credit_card_2": {"source": "credit_card", "brand": "mastercard", "last_four": "2222", "id": "credit_card_2"},
+    "gift_card_9": {"source": "gift_card", "balance": 50.0, "id": "gift_card_9"},
+    "paypal_3": {"source": "paypal", "id": "paypal_3"}}}
+
+
+@pytest.mark.parametrize("text,expected,explicit", [
+    ("refund to my original card", "credit_card_2", True),
+    ("put it on my gift card", "gift_card_9", True),
+    ("use paypal", "paypal_3", True),
+    ("the card ending in 1111", "credit_card_1", True),
+    ("my visa", "credit_card_1", True),
+    ("退到礼品卡", "gift_card_9", True),
+    ("whatever", "credit_card_2", False),
+])
+def test_payment_choice(text, expected, explicit):
+    choice = sp.choose_payment_method(text, USER, "credit_card_2")
+    assert (choice.method_id, choice.explicit) == (expected, explicit)
+
+
+def test_unknown_card_is_a_problem():
+    assert sp.choose_payment_method("card ending in 9999", USER, "credit_card_2").problem
+
+
+ORDER = {"items": [
+    {"name": "Gaming Mouse", "product_id": "5713490933", "item_id": "8896479688", "price": 143.15,
+     "options": {"color": "white", "sensor type": "optical", "connectivity": "wireless"}},
+    {"name": "Bookshelf", "product_id": "8600330539", "item_id": "3778705663", "price": 473.48,
+     "options": {"material": "metal", "color": "black", "height": "6 ft"}}]}
+
+
+def test_pick_items_by_name_and_all():
+    assert [i["item_id"] for i in sp.pick_items("the mouse is broken", ORDER).items] == ["8896479688"]
+    assert len(sp.pick_items("return everything", ORDER).items) == 2
+    assert sp.pick_items("the blender", ORDER).items == []
+
+
+def test_pick_variant_changes_only_what_is_asked():
+    item = {"item_id": "a", "options": {"color": "black", "sensor type": "laser", "connectivity": "wired"}}
+    product = {"variants": {
+        "a": {"item_id": "a", "options": {"color": "black", "sensor type": "laser", "connectivity": "wired"},
+              "available": True, "price": 100.0},
+        "b": {"item_id": "b", "options": {"color": "white", "sensor type": "optical", "connectivity": "wired"},
+              "available": True, "price": 90.0},
+        "c": {"item_id": "c", "options": {"color": "white", "sensor type": "optical", "connectivity": "wireless"},
+              "available": True, "price": 120.0},
+        "d": {"item_id": "d", "options": {"color": "white", "sensor type": "laser", "connectivity": "wired"},
+              "available": False, "price": 95.0}}}
+    assert sp.pick_variant("swap the black laser mouse for a white optical one", item, product).variant["item_id"] == "b"
+    # unavailable variant is never chosen
+    assert sp.pick_variant("I want a white laser one", item, product).variant is None
+    # nothing said about the change: ask
+    assert sp.pick_variant("exchange the mouse", item, product).variant is None

@@ -1,0 +1,156 @@
+"""API contract: auth and roles, bad input, approvals, resume after a restart."""
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from graphs.runner import Runner
+
+OP = {"Authorization": "Bearer op-key"}
+ADMIN = {"Authorization": "Bearer admin-key"}
+CUST = {"Authorization": "Bearer cust-key"}  # customer:omar_johnson_2562
+OMAR_PENDING = "#W8797321"
+OMAR_DELIVERED = "#W2809253"
+OTHER_ORDER = "#W2611340"  # james_li_5688's
+
+
+def run(client, body, headers=OP):
+    return client.post("/v1/runs", json=body, headers=headers)
+
+
+def test_missing_and_unknown_keys_are_401(api):
+    client, _ = api
+    assert run(client, {"input": "hi"}, headers={}).status_code == 401
+    r = run(client, {"input": "hi"}, headers={"Authorization": "Bearer nope"})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+
+
+def test_bad_input_gets_clear_4xx_and_changes_nothing(api):
+    client, deps = api
+    before = deps.store.export()
+    r = client.post("/v1/runs", content=b"{not json", headers={**OP, "content-type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "malformed_json"
+    r = run(client, {"input": "x" * 5000})
+    assert r.status_code == 413 and "limit" in r.json()["error"]["message"]
+    r = run(client, {"input": "hi", "channel": "martian"})
+    assert r.status_code == 422 and "channel" in r.json()["error"]["message"]
+    r = client.post("/v1/tools/cancel_pending_order", json={"order_id": "#W0000000", "reason": "no longer needed"},
+                    headers=ADMIN)
+    assert r.status_code == 404 and "not found" in r.json()["error"]["message"].lower()
+    r = client.post("/v1/tools/get_order_details", json={"order_id": "W12"}, headers=OP)
+    assert r.status_code == 422
+    assert deps.store.export() == before
+
+
+def test_customer_key_only_reaches_support_and_own_data(api):
+    client, deps = api
+    before = deps.store.export()
+    r = run(client, {"input": "research what to sell in Germany", "channel": "operator"}, headers=CUST)
+    assert r.status_code == 200 and r.json()["route"] in (["support"], [])
+    r = run(client, {"input": f"cancel order {OTHER_ORDER}, I don't need it"}, headers=CUST)
+    body = r.json()
+    assert body["status"] == "completed" and not body["pending_actions"]
+    assert "not on your account" in body["output"]["text"]
+    assert client.get("/v1/tools", headers=CUST).status_code == 403
+    assert client.get("/v1/store/export", headers=CUST).status_code == 403
+    assert client.post("/v1/store/reset", headers=OP).status_code == 403
+    assert deps.store.export() == before
+
+
+def test_operator_cannot_call_write_tools_directly(api):
+    client, _ = api
+    r = client.post("/v1/tools/cancel_pending_order", json={"order_id": OMAR_PENDING, "reason": "no longer needed"},
+                    headers=OP)
+    assert r.status_code == 403
+
+
+def test_tools_listing_and_read_call(api):
+    client, _ = api
+    tools = client.get("/v1/tools", headers=OP).json()
+    assert {"get_order_details", "cancel_pending_order"} <= {t["name"] for t in tools}
+    r = client.post("/v1/tools/get_order_details", json={"order_id": OMAR_DELIVERED}, headers=OP)
+    assert r.status_code == 200 and r.json()["status"] == "delivered"
+
+
+def test_out_of_scope_gets_empty_route(api):
+    client, _ = api
+    body = run(client, {"input": "what's the weather like in Paris tomorrow?"}).json()
+    assert body["route"] == [] and "Chuhai" in body["output"]["text"]
+
+
+def test_planned_specialists_are_routed_and_say_not_available(api):
+    client, _ = api
+    body = run(client, {"input": "Draft a rebuttal letter for the Visa chargeback on order #W2809253, reason code 13.1"}).json()
+    assert body["route"] == ["chargeback"] and "not available yet" in body["output"]["text"]
+
+
+def test_operator_write_waits_for_api_approval_and_survives_restart(api, make_deps, settings):
+    client, deps = api
+    body = run(client, {"input": f"Cancel order {OMAR_PENDING}, the customer ordered it by mistake"}).json()
+    assert body["status"] == "awaiting_approval", body
+    action = body["pending_actions"][0]
+    assert action["tool"] == "cancel_pending_order" and action["args"]["reason"] == "ordered by mistake"
+    assert deps.store.get_order_details(OMAR_PENDING)["status"] == "pending"
+    # restart: a new app and runner over the same checkpoint and store files
+    app2 = create_app(deps=make_deps(store=deps.store), runner=Runner(make_deps(store=deps.store)))
+    with TestClient(app2) as client2:
+        thread = client2.get(f"/v1/threads/{body['thread_id']}", headers=OP).json()
+        assert [a["action_id"] for a in thread["pending_actions"]] == [action["action_id"]]
+        r = client2.post(f"/v1/threads/{body['thread_id']}/approvals/{action['action_id']}",
+                         json={"decision": "approve"}, headers=OP)
+        assert r.status_code == 200 and r.json()["status"] == "completed", r.text
+        again = client2.post(f"/v1/threads/{body['thread_id']}/approvals/{action['action_id']}",
+                             json={"decision": "approve"}, headers=OP)
+        assert again.status_code in (404, 409)
+    order = deps.store.get_order_details(OMAR_PENDING)
+    assert order["status"] == "cancelled" and order["cancel_reason"] == "ordered by mistake"
+
+
+def test_rejected_action_changes_nothing(api):
+    client, deps = api
+    before = deps.store.export()
+    body = run(client, {"input": f"Cancel order {OMAR_PENDING}, no longer needed"}).json()
+    aid = body["pending_actions"][0]["action_id"]
+    r = client.post(f"/v1/threads/{body['thread_id']}/approvals/{aid}", json={"decision": "reject"}, headers=OP)
+    assert r.status_code == 200 and not r.json()["pending_actions"]
+    assert deps.store.export() == before
+
+
+def test_auto_approve_for_operator_runs_only(api):
+    client, deps = api
+    r = run(client, {"input": f"Cancel order {OMAR_PENDING}, no longer needed", "auto_approve": True,
+                     "channel": "customer"})
+    assert r.status_code == 403
+    body = run(client, {"input": f"Cancel order {OMAR_PENDING}, no longer needed", "auto_approve": True}).json()
+    assert body["status"] == "completed"
+    assert deps.store.get_order_details(OMAR_PENDING)["status"] == "cancelled"
+
+
+def test_customer_yes_in_following_message(api):
+    client, deps = api
+    first = run(client, {"input": f"Please cancel {OMAR_PENDING}, I don't need it anymore"}, headers=CUST).json()
+    assert first["status"] == "awaiting_approval"
+    assert deps.store.get_order_details(OMAR_PENDING)["status"] == "pending"
+    done = run(client, {"input": "yes", "thread_id": first["thread_id"]}, headers=CUST).json()
+    assert done["status"] == "completed"
+    assert deps.store.get_order_details(OMAR_PENDING)["status"] == "cancelled"
+
+
+def test_other_customer_cannot_touch_thread(api, settings):
+    client, _ = api
+    first = run(client, {"input": f"Please cancel {OMAR_PENDING}, I don't need it anymore"}, headers=CUST).json()
+    client.app.state.api_keys["cust2-key"] = "customer:james_li_5688"
+    other = {"Authorization": "Bearer cust2-key"}
+    assert client.get(f"/v1/threads/{first['thread_id']}", headers=other).status_code == 404
+    aid = first["pending_actions"][0]["action_id"]
+    r = client.post(f"/v1/threads/{first['thread_id']}/approvals/{aid}", json={"decision": "approve"}, headers=other)
+    assert r.status_code == 403
+    r = run(client, {"input": "yes", "thread_id": first["thread_id"]}, headers=other)
+    assert r.status_code == 403
+
+
+def test_health_and_metrics(api):
+    client, _ = api
+    assert client.get("/healthz").json()["status"] == "ok"
+    assert client.get("/readyz").status_code == 200
+    run(client, {"input": f"where is order {OMAR_DELIVERED}?"})
+    text = client.get("/metrics").text
+    assert "chuhai_runs_total" in text and "chuhai_http_requests_total" in text

@@ -1,0 +1,97 @@
+"""Shared fixtures: a seeded store template copied per test, models trained once per
+session, and the API app on real parts (SQLite store, SQLite checkpointer, trained
+router and intent models) with the LLM off unless a test injects a scripted fake."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import chuhai  # noqa: F401  (telemetry off before any library loads)
+from chuhai.settings import Settings
+
+SHARED = Path(os.environ.get("CHUHAI_SHARED_DATA_DIR", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    assert (SHARED / "retail" / "users.json").is_file(), f"shared data not found under {SHARED}"
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def store_template(tmp_path_factory, shared_data) -> Path:
+    from store import Store
+
+    path = tmp_path_factory.mktemp("store_template") / "template.db"
+    st = Store(f"sqlite:///{path}")
+    st.reset(shared_data / "retail")
+    st.close()
+    return path
+
+
+@pytest.fixture
+def make_store(store_template, tmp_path):
+    """Factory of fresh seeded stores, each in its own SQLite file."""
+    from store import Store
+
+    opened = []
+
+    def make(name: str = "store"):
+        path = tmp_path / f"{name}_{len(opened)}.db"
+        shutil.copyfile(store_template, path)
+        st = Store(f"sqlite:///{path}")
+        opened.append(st)
+        return st
+
+    yield make
+    for st in opened:
+        st.close()
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory, shared_data) -> Path:
+    import ml
+
+    out = tmp_path_factory.mktemp("models")
+    for name in ml.MODELS:
+        ml.train(name, out, shared_data)
+    return out
+
+
+@pytest.fixture
+def settings(tmp_path, shared_data) -> Settings:
+    return Settings(data_dir=tmp_path / "var", shared_data_dir=shared_data, llm_backend="none",
+                    api_keys={"admin-key": "admin", "op-key": "operator", "sched-key": "scheduler",
+                              "cust-key": "customer:omar_johnson_2562"})
+
+
+@pytest.fixture
+def make_deps(settings, models_dir, make_store, shared_data):
+    import ml
+    from chuhai.deps import Deps
+    from ml.escalation import assess_escalation
+    from ml.language import detect_language
+
+    def make(llm=None, store=None):
+        return Deps(settings=settings, store=store or make_store(),
+                    router=ml.load("router", models_dir, shared_data, train_if_missing=False),
+                    intents=ml.load("intents", models_dir, shared_data, train_if_missing=False),
+                    llm_factory=(lambda: llm) if llm is not None else None,
+                    detect_language=detect_language, assess_escalation=assess_escalation)
+
+    return make
+
+
+@pytest.fixture
+def api(make_deps):
+    """(TestClient, deps) on real parts."""
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    deps = make_deps()
+    with TestClient(create_app(deps=deps)) as client:
+        yield client, deps
