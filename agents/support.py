@@ -125,14 +125,16 @@ def _handle(turn: _Turn, text: str, staff: bool) -> None:
             turn.data["refused"] = res.error
             return
         orders.append(res.result)
-    kind = _action_kind(text, orders[0]["status"] if orders else None)
+    kind = _action_kind(turn, text, orders[0] if orders else None)
+    if kind == "profile" and user:
+        return _describe_profile(turn, user)
     if not orders:
         order = _infer_order(turn, text, user, kind)
         if order is None:
             return
         orders = [order]
-        kind = _action_kind(text, order["status"])
-    if kind == "info" or kind == "orders":
+        kind = _action_kind(turn, text, order)
+    if kind in ("info", "orders", "profile"):
         for order in orders:
             _describe_order(turn, order)
         return
@@ -154,24 +156,48 @@ def _is_user_address_change(text: str) -> bool:
         and not sp.find_order_ids(text)
 
 
-def _action_kind(text: str, status: str | None) -> str:
+def _action_kind(turn: _Turn, text: str, order: dict | None) -> str:
+    """What the customer wants done, from keywords and the order itself: the same words
+    ("change", "refund") mean different actions on a pending and on a delivered order."""
     has = lambda k: sp.has_any(text, sp.KEYWORDS[k])  # noqa: E731
+    status = order["status"] if order else None
     if has("cancel"):
         return "cancel"
-    if has("address") and (has("change") or sp.parse_address(text)):
+    if has("profile") and order is None and not sp.find_order_ids(text):
+        return "profile"
+    if sp.parse_address(text) or (has("address") and has("change")):
         return "order_address"
-    delivered = status in ("delivered",)
-    if has("exchange") or (has("change") and sp.option_value_mentions(_all_values(), text)):
-        return "exchange" if delivered else "modify_items"
+    variant_change = order is not None and _variant_change(turn, text, order)
+    if variant_change or has("exchange") and status == "delivered":
+        return "exchange" if status == "delivered" else "modify_items"
+    if _payment_change(text, status):
+        return "payment"
     if has("return"):
-        return "return" if delivered or status is None else ("cancel" if status == "pending" else "return")
-    if has("payment") and (has("change") or has("exchange") or "instead" in text.lower()):
-        return "payment"
-    if has("payment") and status == "pending" and not has("status"):
-        return "payment"
-    if has("orders") and status is None:
+        return "cancel" if status == "pending" else "return"
+    if has("exchange") or has("change"):
+        return "exchange" if status == "delivered" else "modify_items"
+    if has("profile") and order is None:
+        return "profile"
+    if has("orders") and order is None:
         return "orders"
     return "info"
+
+
+def _variant_change(turn: _Turn, text: str, order: dict) -> bool:
+    for it in sp.pick_items(text, order).items:
+        product = turn.call("get_product_details", product_id=it["product_id"]).result
+        if product and sp.variant_change_requested(text, it, product):
+            return True
+    return False
+
+
+def _payment_change(text: str, status: str | None) -> bool:
+    """'pay with my paypal instead', 'charge my gift card': a new method for a pending order."""
+    if status not in (None, "pending"):
+        return False
+    names_method = sp.has_any(text, sp.KEYWORDS["payment"] + sp.KEYWORDS["methods"])
+    wants_change = sp.has_any(text, sp.KEYWORDS["change"] + sp.KEYWORDS["exchange"])
+    return names_method and wants_change and not sp.has_any(text, sp.KEYWORDS["return"])
 
 
 def _all_values() -> list[str]:
@@ -190,7 +216,10 @@ def _infer_order(turn: _Turn, text: str, user: dict | None, kind: str) -> dict |
     need = STATUS_FOR.get(kind)
     if need:
         fits = [d for d in fits if d["status"] == need] or fits
-    named = [d for d in fits if any(sp.product_mentioned(it["name"], text) >= 0 for it in d["items"])]
+    score = {d["order_id"]: max((sp.product_mention(it["name"], text) for it in d["items"]), default=0)
+             for d in fits}
+    best = max(score.values(), default=0)
+    named = [d for d in fits if best and score[d["order_id"]] == best]
     fits = named or fits
     if len(fits) == 1:
         return fits[0]
@@ -202,6 +231,13 @@ def _infer_order(turn: _Turn, text: str, user: dict | None, kind: str) -> dict |
     turn.say("which_order", orders=turn.r.join([f"{d['order_id']} ({turn.r.status(d['status'])})" for d in fits]))
     turn.session["request_text"] = text[-2000:]
     return None
+
+
+def _describe_profile(turn: _Turn, user: dict) -> None:
+    r = turn.r
+    turn.say("profile", name=f"{user['name']['first_name']} {user['name']['last_name']}", email=user["email"],
+             address=r.address(user["address"]), methods=r.methods(user))
+    turn.say("orders_list", orders=r.join(user["orders"]) or "—")
 
 
 def _describe_order(turn: _Turn, order: dict) -> None:

@@ -29,19 +29,26 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "exchange": ("exchange", "swap", "replace", "switch", "trade", "换", "更换", "调换", "換",
                  "cambiar", "cambio", "intercambi", "sustitu", "umtausch", "tausch", "ersetzen",
                  "échang", "echang", "remplacer", "交換", "取り替え", "取替"),
-    "change": ("change", "modify", "update", "instead", "修改", "改成", "改为", "换成", "更改",
+    "change": ("change", "modify", "update", "instead", "rather", "mejor", "en vez", "en lugar", "lieber",
+               "stattdessen", "plutôt", "au lieu", "改用", "代わりに", "修改", "改成", "改为", "换成", "更改",
                "modificar", "actualizar", "ändern", "aender", "änder", "modifier", "changer", "変更"),
-    "address": ("address", "ship to", "deliver to", "send it to", "地址", "收货", "dirección", "direccion",
+    "address": ("address", "adress", "standardadresse", "lieferadresse", "ship to", "deliver to", "send it to", "地址", "收货", "dirección", "direccion",
                 "adresse", "anschrift", "住所", "お届け先", "配送先"),
-    "default": ("default", "profile", "account", "on file", "默认", "账户", "predeterminad", "perfil",
+    "default": ("default", "standardadresse", "hauptadresse", "profile", "account", "on file", "默认", "账户", "predeterminad", "perfil",
                 "cuenta", "standard", "konto", "profil", "par défaut", "compte", "デフォルト", "登録"),
-    "payment": ("payment method", "pay with", "pay by", "pay using", "charge", "use my", "付款", "支付方式",
+    "payment": ("payment method", "pay with", "pay for", "pay by", "pay using", "paid", "charge", "use my",
+                "cobrar", "cobra", "pagué", "pagar", "abbuchen", "belasten", "bezahlt", "payer", "payé", "prélever",
+                "付款方式", "扣款", "付的", "付款", "支付方式",
                 "支付", "método de pago", "metodo de pago", "pagar con", "zahlungs", "bezahl", "zahlen mit",
                 "moyen de paiement", "payer avec", "mode de paiement", "支払", "決済"),
     "status": ("status", "where", "track", "shipped", "arrive", "deliver", "when will", "物流", "状态", "到哪",
                "在哪", "快递", "发货", "单号", "dónde", "donde", "estado", "seguimiento", "llega", "wo ist",
                "sendung", "versand", "geliefert", "où", "suivi", "statut", "livr", "colis", "どこ", "状況",
                "追跡", "届"),
+    "methods": ("paypal", "gift card", "giftcard", "credit card", "mastercard", "visa", "card ending", "礼品卡",
+                "信用卡", "tarjeta regalo", "tarjeta de regalo", "tarjeta de crédito", "geschenkkarte", "gutschein",
+                "kreditkarte", "carte cadeau", "carte-cadeau", "carte de crédit", "carte bancaire", "ギフトカード",
+                "クレジットカード"),
     "orders": ("my orders", "which orders", "list", "我的订单", "mis pedidos", "meine bestellungen",
                "mes commandes", "注文一覧"),
     "profile": ("my account", "my profile", "payment methods", "gift card balance", "账户信息",
@@ -79,14 +86,24 @@ def _norm(text: str) -> str:
 
 
 def has_any(text: str, words: tuple[str, ...]) -> bool:
+    """Keyword lists hold stems ("reembols", "storn"): a Latin-script keyword must start a
+    word (short ones must be the whole word); CJK keywords match anywhere."""
     t = _norm(text)
-    return any(_word_in(w, t) for w in words)
+    return any(_find_word(w, t, stem=len(w) > 4) >= 0 for w in words)
 
 
 def _word_in(word: str, text: str) -> bool:
-    if re.search(r"[a-z]", word) and len(word) <= 4:
-        return re.search(rf"(?<![a-zà-ÿ]){re.escape(word)}(?![a-zà-ÿ])", text) is not None
-    return word in text
+    return _find_word(word, text) >= 0
+
+
+def _find_word(word: str, text: str, stem: bool = False) -> int:
+    """Position of a word: Latin-script words match whole words (with a short inflection:
+    plural s/es, German -e/-n/-en) or, for stems, any word they start; CJK anywhere."""
+    if re.search(r"[a-zà-ÿ]", word):
+        end = "" if stem else ("(?:s|es|e|n|en)?(?![a-zà-ÿ])" if len(word) > 4 else "(?![a-zà-ÿ])")
+        m = re.search(rf"(?<![a-zà-ÿ]){re.escape(word)}{end}", text)
+        return m.start() if m else -1
+    return text.find(word)
 
 
 def find_order_ids(text: str) -> list[str]:
@@ -124,10 +141,12 @@ def cancel_reason(text: str) -> str | None:
 
 def yes_no(text: str) -> str | None:
     """'yes' / 'no' for a reply to a confirmation question, else None (a new request)."""
-    t = _norm(re.sub(r"[!.,。！，、?？~]+", " ", text))
-    if not t or len(t.split()) > 8 and len(t) > 40:
+    t = _norm(re.sub(r"[!.,。！，、?？~:;]+", " ", text))
+    if not t:
         return None
-    first = t.split()[0] if t.split() else t
+    first = t.split()[0]
+    if len(t.split()) > 8 and len(t) > 40 and first not in YES:
+        return None
     if len(t) > 3 and has_any(t, REASONS["no longer needed"]) and not t.startswith(("yes", "是", "sí", "ja", "oui", "はい")):
         return None
     no_hit = first in NO or any(t.startswith(w) for w in NO if not re.search(r"[a-z]", w))
@@ -148,16 +167,26 @@ def glossary() -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def product_mentioned(name: str, text: str) -> int:
-    """Position (>=0) of the first mention of a product name (English or glossary), else -1."""
+def product_mention(name: str, text: str) -> int:
+    """How specifically a product is named: the length of the longest matching name or
+    synonym (English or glossary), 0 if not mentioned. "cafetera espresso" beats "cafetera"."""
     t = _norm(text)
-    terms = [name.lower(), name.lower().replace("-", " "), name.lower().rstrip("s")]
+    terms = [name.lower(), name.lower().replace("-", " ")]
     if name.lower() not in ("notebook",):
         terms.append(name.lower().split()[-1])  # "the vacuum" / "the mouse" / "the kettle"
     for lang_terms in glossary().get("products", {}).get(name, {}).values():
         terms.extend(x.lower() for x in lang_terms)
-    positions = [t.find(x) for x in terms if x and _word_in(x, t)]
-    return min(positions) if positions else -1
+    return max((len(x) for x in terms if x and _find_word(x, t) >= 0), default=0)
+
+
+def product_mentioned(name: str, text: str) -> int:
+    """Position of the first mention of a product name, else -1."""
+    t = _norm(text)
+    if not product_mention(name, text):
+        return -1
+    terms = [name.lower(), name.lower().split()[-1],
+             *(x.lower() for v in glossary().get("products", {}).get(name, {}).values() for x in v)]
+    return min(p for p in (_find_word(x, t) for x in terms) if p >= 0)
 
 
 def option_value_mentions(values: list[str], text: str) -> dict[str, int]:
@@ -199,7 +228,7 @@ def _term_matches(term: str, value: str, t: str, raw: str) -> list[tuple[int, in
 
 
 ADDRESS_RE = re.compile(
-    r"(?P<address1>\d+[\w .'-]*?\b(?:st|street|rd|road|ave|avenue|blvd|boulevard|ln|lane|dr|drive|way|ct|court|"
+    r"(?P<address1>(?<![\w#.])\d{1,6}(?:-\d+)?\s+[A-Za-z][\w .'-]*?\b(?:st|street|rd|road|ave|avenue|blvd|boulevard|ln|lane|dr|drive|way|ct|court|"
     r"pl|place|pkwy|parkway|ter|terrace|cir|circle|hwy|highway|loop|trail|row|square|sq)\b\.?)"
     r"(?:\s*,\s*(?P<address2>(?:apt|apartment|suite|ste|unit|floor|fl|room|#)[^,]*))?"
     r"\s*,\s*(?P<city>[A-Za-z][A-Za-z .'-]+?)\s*,\s*(?P<state>[A-Z]{2})\s*,?\s*(?P<zip>\d{5})"
@@ -285,8 +314,11 @@ def pick_items(text: str, order: dict) -> ItemPick:
     by_name: dict[str, list[dict]] = {}
     for it in items:
         by_name.setdefault(it["name"], []).append(it)
+    scores = {name: product_mention(name, text) for name in by_name}
+    best_score = max(scores.values(), default=0)
     for name, group in by_name.items():
-        if product_mentioned(name, text) < 0:
+        # the most specific mention wins ("cafetera espresso" over "cafetera")
+        if not scores[name] or scores[name] < best_score and _overlaps(name, by_name, text):
             continue
         if len(group) == 1:
             chosen.append(group[0])
@@ -301,6 +333,25 @@ def pick_items(text: str, order: dict) -> ItemPick:
     if not chosen and not ambiguous and len(items) == 1:
         return ItemPick(list(items))
     return ItemPick(chosen, ambiguous)
+
+
+def _overlaps(name: str, by_name: dict, text: str) -> bool:
+    """Does this product's mention lie inside a more specific mention of another product?"""
+    t = _norm(text)
+    mine = [x.lower() for v in glossary().get("products", {}).get(name, {}).values() for x in v] + [name.lower()]
+    return any(any(x in other.lower() for x in mine if _find_word(x, t) >= 0)
+               for o in by_name if o != name
+               for other in [o, *(y for v in glossary().get("products", {}).get(o, {}).values() for y in v)]
+               if _find_word(other.lower(), t) >= 0)
+
+
+def variant_change_requested(text: str, item: dict, product: dict) -> bool:
+    """Does the message name another value of one of this item's options?"""
+    for key, current in item["options"].items():
+        values = sorted({v["options"].get(key) for v in product["variants"].values()} - {None, current})
+        if option_value_mentions(values, text):
+            return True
+    return False
 
 
 @dataclass

@@ -156,7 +156,8 @@ _LEXICON: dict[str, str] = {
         |nische|bewertungen|rezension|beschweren|saisonal|sortiment|wachstum|lohnt es sich|verkäufe|~trend|markt
         |tendance|prévision|réapprovisionn|rupture|meilleurs produits|meilleures ventes|avis|se plaignent
         |saisonnier|évolution des ventes|vaut le coup|qu'est-ce qui marche|marché
-        |売れ|売る|需要|予測|トレンド|流行|発注|再入荷|在庫|品切れ|売上|推移|ニッチ|レビュー|低評価|不満|季節|伸び|人気|仕入|市場""",
+        |売れ|売る|需要|予測|トレンド|流行|発注|再入荷|在庫|品切れ|売上|推移|ニッチ|レビュー|低評価|不満|季節|伸び|人気|仕入|市場
+        |unit sales|order size|decline|declining|too late|in demand|走下坡|下滑|来得及|备多少|間に合|用意すれば|外す|perte de vitesse|trop tard|zu spät|a tiempo|declive|verlieren an fahrt|créneau|marktlücke|hueco en el mercado""",
     "copywriter": """title|bullet|description|listing copy|copywriting|rewrite|re-write|redo|draft|keyword|seo
         |search terms|backend|translate|translation|localise|localize|adapt|tone|brand voice|headline|tagline
         |slogan|caption|hook line|proofread|typo|grammar|polish|wording|a+ content|brand story|catchy|punchy
@@ -170,7 +171,8 @@ _LEXICON: dict[str, str] = {
         |titre|puces|points forts|rédige|réécri|tradui|traduction|adapte|mots-clés|fautes|légende|reformule
         |histoire de la marque|texte
         |タイトル|箇条書き|説明文|商品説明|出品文|出品ページ|書いて|書き直|翻訳|ローカライズ|キーワード|トーン|誤字
-        |キャプション|ブランドストーリー|文章|コピー""",
+        |キャプション|ブランドストーリー|文章|コピー
+        |términos de búsqueda|termes de recherche|suchbegriff|検索キーワード|rewrite it|reescríbel|réécris-la|改写成""",
     "pricing": """price|pricing|priced|reprice|repricing|repricer|margin|profit|break-even|break even|landed cost
         |cost|duty|duties|duty rate|tariff|customs|vat|gst|sales tax|fx|exchange rate|currency|convert|usd|eur|gbp|jpy|cny
         |$|€|£|¥|discount|coupon|markdown|mark down|cheaper|cheapest|expensive|fee|fees|roi|elasticity
@@ -195,7 +197,8 @@ _LEXICON: dict[str, str] = {
         |größe|~adresse|zahlungsart|~konto|kaputt|fehlt|falsch|geld zurück
         |commande|suivi|expédiée|livré|colis|annuler|retourner|retour|rembours|échanger|taille|adresse
         |carte de paiement|compte|cassée|manque|reçu|mauvais
-        |注文|配送|追跡|発送|配達|届|キャンセル|返品|返金|交換|サイズ|住所|支払い方法|アカウント|メールアドレス|割れて|違う""",
+        |注文|配送|追跡|発送|配達|届|キャンセル|返品|返金|交換|サイズ|住所|支払い方法|アカウント|メールアドレス|割れて|違う
+        |checkout|结账|要退|退回|返送|再送|~erstattung|reenvi|renvoyer|erneut schicken|dispatched|parcel|not arrived|没到|还没到|到账""",
     "chargeback": """chargeback|charge back|dispute|disputed|reason code|cardholder|issuer|issuing bank|acquirer
         |acquiring bank|reversed|rebuttal|representment|arbitration|retrieval request|friendly fraud
         |compelling evidence|klarna|unauthorized|unauthorised|fraud|evidence
@@ -206,7 +209,8 @@ _LEXICON: dict[str, str] = {
         |~rückbuchung|karteninhaber|widerspruch|anfecht|betrug|nachweise|beweise|zurückgebucht|doppelte belastung
         |rétrofacturation|litige|code motif|porteur de carte|contester|contestation|opposition|impayé|preuves
         |banque a annulé
-        |チャージバック|異議|リーズンコード|不正利用|カード会社|名義人|反論|証拠|二重請求|申し立て""",
+        |チャージバック|異議|リーズンコード|不正利用|カード会社|名義人|反論|証拠|二重請求|申し立て
+        |statement|recognise the charge|recognize the charge|beanstand|kontoauszug|abbuchung|relevé|extracto|no reconoce|ne reconnaît|不认识|扣款|差し戻|不正取引|心当たり|contesté|disputó|disputed it""",
     "compliance": """compliance|compliant|comply|regulation|regulatory|=law|laws|legal|illegal|allowed|permitted
         |banned|ban|prohibited|restricted|restriction|certification|certificate|certified|ce mark|ukca|fcc|pse
         |weee|rohs|en71|gpsr|epr|lucid|prop 65|ul certification|fda|gdpr|ccpa|privacy|personal data
@@ -224,7 +228,8 @@ _LEXICON: dict[str, str] = {
         |avertissement|obligatoire|deee|normes de sécurité|allégation|ai-je le droit|personne responsable
         |identifiant unique|emballage
         |規制|規約|違反|法令|認証|適合|表示|ceマーク|pseマーク|電気用品安全法|薬機法|禁止|合法|安全基準|表現|個人データ|登録
-        |規定|と書いても""",
+        |規定|と書いても
+        |can i sell|can i import|allowed to sell|能卖吗|可以卖吗|能不能卖|売ってもいい|販売してもいい|puedo vender|puis-je vendre|darf ich|dangerous goods|hazmat|危险品|危険物|gefahrgut|mercancías peligrosas|marchandises dangereuses|importer of record|进口商|輸入者|authorised representative|authorized representative|授权代表|vape|e-cigarette|电子烟|電子たばこ|zigarette|cigarrillos electrónicos|cigarettes électroniques|cbd|standard|标准|基準|normes|normas""",
     "none": """weather|=rain|joke|funny|poem|haiku|python|javascript|script|sql|docker|recipe|cook|bake|movie
         |film|netflix|music|song|football|capital of|population|history of|who invented|homework|flight|hotel
         |book me|workout|calories|stock price|bitcoin|=news|what time|hello|hi|good morning|thanks|thank you
@@ -234,7 +239,8 @@ _LEXICON: dict[str, str] = {
         |tiempo hará|chiste|poema|receta|película|partido|capital de|hotel|deberes|acciones|hola|gracias|qué hora
         |wetter|witz|gedicht|skript|rezept|backe|film|spiel|hauptstadt|hausaufgaben|aktie|hallo|danke|wie spät
         |temps fera|météo|blague|poème|recette|capitale|hôtel|devoirs|bonjour|merci|quelle heure
-        |天気|ジョーク|冗談|詩|スクリプト|作り方|映画|試合|首都|ホテル|宿題|株価|こんにちは|ありがとう|何時""",
+        |天気|ジョーク|冗談|詩|スクリプト|作り方|映画|試合|首都|ホテル|宿題|株価|こんにちは|ありがとう|何時
+        |email to my|landlord|speech|wedding|love letter|girlfriend|boyfriend|regex|regular expression|正则|summarise this article|summarize this article|总结这篇|致辞|婚礼|房东|vermieter|casero|propriétaire|大家さん|richest|首富|reichste|plus riche|más rica|お金持ち|for myself|我自己|自分用|für mich|pour moi|para mí|riddle|谜语|rätsel|devinette|adivinanza|なぞなぞ|trip to|旅行|reise nach|viaje|voyage""",
 }
 LEXICON_WEIGHT = 1.0
 
