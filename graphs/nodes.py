@@ -109,8 +109,9 @@ def make_nodes(deps) -> dict[str, Any]:
 
 
 def _guarded_reply(deps, state: ChatState, texts: list[str]) -> dict:
-    keep = set(redact(state["text"]).found.values()) | _own_emails(deps, state)
-    red = redact("\n\n".join(t for t in texts if t), keep=keep)
+    reply = "\n\n".join(t for t in texts if t)
+    keep = set(redact(state["text"]).found.values()) | _own_emails(deps, state, reply)
+    red = redact(reply, keep=keep)
     data: dict[str, Any] = {"route_info": state.get("route_info", {})}
     for o in state.get("outputs") or []:
         data[o["agent"]] = o.get("data", {})
@@ -132,7 +133,9 @@ def _language(deps, state: ChatState) -> str:
     return deps.detect_language(text)
 
 
-def _own_emails(deps, state: ChatState) -> set[str]:
+def _own_emails(deps, state: ChatState, text: str) -> set[str]:
+    if "@" not in text:
+        return set()
     user_id = (state.get("sessions") or {}).get("support", {}).get("user_id")
     if state["role"].startswith("customer:"):
         user_id = state["role"].split(":", 1)[1]

@@ -14,6 +14,10 @@ from graphs.state import fresh_run_fields
 from graphs.supervisor import build_graph, sqlite_checkpointer
 
 log = get_logger("chuhai.runs")
+# New messages never write inside the graph (writes wait for approval), so their state is
+# checkpointed once, when the run ends or interrupts; a crash mid-run loses only that
+# unanswered message, which the client sees fail and can send again.
+DURABILITY = "exit"
 
 
 class ApprovalError(Exception):
@@ -35,7 +39,7 @@ class Runner:
         thread_id = req.thread_id or "t_" + uuid.uuid4().hex[:16]
         channel = "customer" if role.startswith("customer:") else req.channel
         config = self._config(thread_id)
-        pending = self.pending_actions(thread_id)
+        pending = self.pending_actions(thread_id) if req.thread_id else []
         started = time.perf_counter()
         if pending:
             self._check_thread_role(thread_id, role)
@@ -48,7 +52,7 @@ class Runner:
         run_id = "run_" + uuid.uuid4().hex[:16]
         state_in = {**fresh_run_fields(run_id), "text": req.input, "channel": channel, "role": role,
                     "language": req.language or "", "auto_approve": req.auto_approve}
-        self.graph.invoke(state_in, config)
+        self.graph.invoke(state_in, config, durability=DURABILITY)
         return self._result(thread_id, started)
 
     def decide(self, thread_id: str, action_id: str, decision: str, role: str, comment: str = "") -> RunResult:
@@ -65,8 +69,8 @@ class Runner:
         return self._resume(thread_id, {"decisions": decisions, "actor": f"api:{role}", "comment": comment},
                             time.perf_counter())
 
-    def pending_actions(self, thread_id: str) -> list[dict]:
-        snap = self.graph.get_state(self._config(thread_id))
+    def pending_actions(self, thread_id: str, snap=None) -> list[dict]:
+        snap = snap or self.graph.get_state(self._config(thread_id))
         for intr in getattr(snap, "interrupts", ()) or ():
             value = intr.value if hasattr(intr, "value") else intr
             if isinstance(value, dict) and "pending_actions" in value:
@@ -97,13 +101,15 @@ class Runner:
             raise ApprovalError("This thread belongs to another customer.", "forbidden")
 
     def _resume(self, thread_id: str, value: dict, started: float) -> RunResult:
-        self.graph.invoke(Command(resume=value), self._config(thread_id))
+        # a resume executes writes: checkpoint after every step, so a crash between the
+        # store write and the end of the run cannot replay the write on restart
+        self.graph.invoke(Command(resume=value), self._config(thread_id), durability="sync")
         return self._result(thread_id, started)
 
     def _result(self, thread_id: str, started: float) -> RunResult:
         snap = self.graph.get_state(self._config(thread_id))
         v = snap.values
-        pending = self.pending_actions(thread_id)
+        pending = self.pending_actions(thread_id, snap)
         status = "awaiting_approval" if pending else ("blocked" if v.get("blocked") else "completed")
         reply = v.get("reply") or {}
         text = reply.get("text", "")

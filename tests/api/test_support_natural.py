@@ -5,9 +5,14 @@ from pathlib import Path
 
 import pytest
 
-CASES = [json.loads(line) for line in
-         (Path(__file__).resolve().parents[2] / "evals/datasets/support_natural.jsonl").read_text().splitlines()
-         if line.strip()]
+DATASETS = Path(__file__).resolve().parents[2] / "evals" / "datasets"
+
+
+def load_cases(name: str) -> list[dict]:
+    return [json.loads(line) for line in (DATASETS / name).read_text().splitlines() if line.strip()]
+
+
+CASES = load_cases("support_natural.jsonl")
 
 
 def _run_case(client, case):
@@ -25,17 +30,25 @@ def _run_case(client, case):
     return replies, results
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_natural_case(case, api, make_store):
-    client, deps = api
+def case_failures(client, deps, make_store, case) -> list[str]:
+    """Run one case through the API; return what went wrong (empty = success)."""
     replies, results = _run_case(client, case)
     reference = make_store("reference")
     for action in case["expected_actions"]:
         reference.apply(action["name"], action["kwargs"], acting_user_id=case["user_id"])
     transcript = "\n".join(replies)
-    assert deps.store.export() == reference.export(), f"store end state differs; replies:\n{transcript}"
-    for fact in case["must_contain"]:
-        assert fact.lower() in transcript.lower(), f"missing {fact!r} in:\n{transcript}"
-    for fact in case["must_not_contain"]:
-        assert fact.lower() not in transcript.lower()
-    assert all(r["route"] in (["support"], []) for r in results)
+    problems = []
+    if deps.store.export() != reference.export():
+        problems.append("store end state differs")
+    problems += [f"missing {f!r}" for f in case["must_contain"] if f.lower() not in transcript.lower()]
+    problems += [f"contains {f!r}" for f in case["must_not_contain"] if f.lower() in transcript.lower()]
+    if not all(r["route"] in (["support"], []) for r in results):
+        problems.append("routed outside support")
+    return [f"{p}; replies:\n{transcript}" for p in problems]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_natural_case(case, api, make_store):
+    """The development set: every case must pass."""
+    client, deps = api
+    assert not case_failures(client, deps, make_store, case)
