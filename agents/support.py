@@ -85,7 +85,9 @@ def _flag_escalation(turn: _Turn) -> None:
 
 def _authenticate(turn: _Turn, text: str) -> bool:
     """Find the customer by e-mail, or by a (first, last) name pair + zip in the message."""
-    emails, zips = sp.find_emails(text), sp.find_zips(text)
+    emails = sp.find_emails(text)
+    new_address = sp.parse_address(text)
+    zips = sorted(sp.find_zips(text), key=lambda z: bool(new_address) and z == new_address["zip"])
     for email in emails:
         res = turn.call("find_user_id_by_email", email=email)
         if res.ok:
@@ -152,7 +154,8 @@ def _wants_order_work(text: str) -> bool:
 
 
 def _is_user_address_change(text: str) -> bool:
-    return sp.has_any(text, sp.KEYWORDS["address"]) and sp.has_any(text, sp.KEYWORDS["default"]) \
+    wants_change = sp.parse_address(text) is not None or sp.has_any(text, sp.KEYWORDS["change"])
+    return wants_change and sp.has_any(text, sp.KEYWORDS["address"]) and sp.has_any(text, sp.KEYWORDS["default"]) \
         and not sp.find_order_ids(text)
 
 
@@ -212,15 +215,16 @@ def _infer_order(turn: _Turn, text: str, user: dict | None, kind: str) -> dict |
         return None
     details = [turn.call("get_order_details", order_id=o).result for o in user["orders"]]
     details = [d for d in details if d]
-    fits = details
-    need = STATUS_FOR.get(kind)
-    if need:
-        fits = [d for d in fits if d["status"] == need] or fits
+    # the product named says most; the status the action needs breaks ties
     score = {d["order_id"]: max((sp.product_mention(it["name"], text) for it in d["items"]), default=0)
-             for d in fits}
+             for d in details}
     best = max(score.values(), default=0)
-    named = [d for d in fits if best and score[d["order_id"]] == best]
-    fits = named or fits
+    named = [d for d in details if best and score[d["order_id"]] == best]
+    need = {"modify_items": ("pending", "delivered"), "exchange": ("pending", "delivered")}.get(
+        kind, (STATUS_FOR[kind],) if kind in STATUS_FOR else ())
+    fits = named or details
+    if need:
+        fits = [d for d in fits if d["status"] in need] or fits
     if len(fits) == 1:
         return fits[0]
     if kind == "orders" or (kind == "info" and not named):
@@ -321,7 +325,7 @@ def _original_method(order: dict) -> str | None:
 
 def _propose_payment(turn: _Turn, text: str, order: dict, user: dict) -> None:
     original = _original_method(order)
-    choice = sp.choose_payment_method(text, user, original)
+    choice = sp.choose_payment_method(text, user, original, prefer_new=True)
     if choice.problem or not choice.explicit or choice.method_id in (None, original):
         if choice.problem:
             turn.say("refused", reason=choice.problem)
@@ -359,6 +363,15 @@ def _propose_item_change(turn: _Turn, text: str, order: dict, user: dict, tool: 
     items = _pick_items_or_ask(turn, text, order)
     if items is None:
         return
+    if len(items) > 1:  # "the order with the skateboard: the charger in black" changes only the charger
+        changing = [it for it in items if sp.variant_change_requested(
+            text, it, turn.call("get_product_details", product_id=it["product_id"]).result)]
+        items = changing or items
+        # "the blue charger, in black": the item whose current options are described
+        described = {it["item_id"]: len(sp.option_value_mentions(list(it["options"].values()), text)) for it in items}
+        top = max(described.values())
+        if top and list(described.values()).count(top) == 1:
+            items = [it for it in items if described[it["item_id"]] == top]
     new_ids, changes = [], []
     for it in items:
         product = turn.call("get_product_details", product_id=it["product_id"]).result

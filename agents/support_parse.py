@@ -15,10 +15,11 @@ from pathlib import Path
 
 ORDER_RE = re.compile(r"#?\s?\bW\s?(\d{7})\b|#(\d{7})\b", re.I)
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-ZIP_RE = re.compile(r"(?<![\d#W\w])(\d{5})(?!\d)")
+ZIP_RE = re.compile(r"(?<![0-9A-Za-z#_])(\d{5})(?!\d)")
 PM_ID_RE = re.compile(r"\b((?:credit_card|gift_card|paypal)_\d+)\b")
 LAST4_RE = re.compile(r"(?:ending(?: in)?|ends? (?:in|with)|last (?:four|4)(?: digits)?|尾号|末尾|terminada en|"
-                      r"endet auf|endend auf|finissant par|se terminant par)\s*[:#]?\s*(\d{4})", re.I)
+                      r"que termina en|acabada en|endet auf|endend auf|endet mit|finissant par|se terminant par|"
+                      r"se termine par|termine par|で終わる|下4桁)\s*[:#是为]?\s*(\d{4})", re.I)
 
 KEYWORDS: dict[str, tuple[str, ...]] = {
     "cancel": ("cancel", "cancle", "取消", "撤销", "cancelar", "anular", "storn", "annul", "キャンセル", "取り消"),
@@ -51,7 +52,8 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
                 "クレジットカード"),
     "orders": ("my orders", "which orders", "list", "我的订单", "mis pedidos", "meine bestellungen",
                "mes commandes", "注文一覧"),
-    "profile": ("my account", "my profile", "payment methods", "gift card balance", "账户信息",
+    "profile": ("my account", "my profile", "payment methods", "gift card balance", "balance", "账户信息", "余额",
+                "saldo", "guthaben", "solde", "残高", "hinterlegt", "on file", "saved", "enregistr", "registrad",
                 "mi cuenta", "mein konto", "mon compte", "アカウント"),
     "human": ("human", "real person", "agent", "representative", "manager", "人工", "真人", "客服",
               "humano", "persona real", "mitarbeiter", "mensch", "humain", "conseiller", "担当者", "人間"),
@@ -259,40 +261,61 @@ class PaymentChoice:
     problem: str | None = None
 
 
-def choose_payment_method(text: str, user: dict, original_id: str | None) -> PaymentChoice:
+GIFT_WORDS = ("gift card", "giftcard", "礼品卡", "购物卡", "tarjeta regalo", "tarjeta de regalo", "geschenkkarte",
+              "gutschein", "carte cadeau", "carte-cadeau", "ギフトカード", "ギフト券")
+ORIGINAL_WORDS = ("original", "same card", "same payment", "same method", "原", "原来", "原路", "原支付",
+                  "método original", "la misma", "ursprüngl", "gleiche", "d'origine", "initial", "元の", "同じ")
+CARD_WORDS = ("credit card", "card", "信用卡", "银行卡", "tarjeta", "kreditkarte", "karte", "carte", "クレジット",
+              "カード")
+
+
+def _mention_pos(text: str, words: tuple[str, ...]) -> int:
+    t = _norm(text)
+    hits = [p for p in (_find_word(w, t, stem=len(w) > 4) for w in words) if p >= 0]
+    return min(hits) if hits else -1
+
+
+def choose_payment_method(text: str, user: dict, original_id: str | None, *, prefer_new: bool = False) -> PaymentChoice:
+    """The payment method the customer names. With several named ("with PayPal instead of
+    the gift card"), `prefer_new` takes the first one that is not the order's original."""
     methods: dict = user["payment_methods"]
     if m := PM_ID_RE.search(text):
         mid = m.group(1)
         return PaymentChoice(mid, True, None if mid in methods else f"{mid} is not one of your payment methods")
     t = _norm(text)
     by_source = lambda src: [k for k, v in methods.items() if v["source"] == src]  # noqa: E731
-    if has_any(t, ("gift card", "giftcard", "礼品卡", "购物卡", "tarjeta regalo", "tarjeta de regalo",
-                   "geschenkkarte", "gutschein", "carte cadeau", "carte-cadeau", "ギフトカード", "ギフト券")):
+    found: list[tuple[int, PaymentChoice]] = []
+    if (pos := _mention_pos(text, GIFT_WORDS)) >= 0:
         cards = by_source("gift_card")
-        return PaymentChoice(cards[0] if len(cards) == 1 else None, True,
-                             None if len(cards) == 1 else ("you have no gift card on file" if not cards else None))
-    if has_any(t, ("original", "same card", "same payment", "same method", "原", "原来", "原路", "原支付",
-                   "método original", "la misma", "ursprüngl", "gleiche", "d'origine", "initial", "元の", "同じ")):
-        return PaymentChoice(original_id, True)
-    if has_any(t, ("paypal",)):
+        found.append((pos, PaymentChoice(cards[0] if len(cards) == 1 else None, True,
+                                         "you have no gift card on file" if not cards else None)))
+    if (pos := _mention_pos(text, ORIGINAL_WORDS)) >= 0:
+        found.append((pos, PaymentChoice(original_id, True)))
+    if (pos := _mention_pos(text, ("paypal",))) >= 0:
         pp = by_source("paypal")
-        return PaymentChoice(pp[0] if pp else None, True, None if pp else "you have no PayPal account on file")
-    last4 = LAST4_RE.search(text)
+        found.append((pos, PaymentChoice(pp[0] if pp else None, True,
+                                         None if pp else "you have no PayPal account on file")))
     cards = by_source("credit_card")
-    if last4:
+    if last4 := LAST4_RE.search(text):
         hit = [k for k in cards if methods[k].get("last_four") == last4.group(1)]
-        return PaymentChoice(hit[0] if hit else None, True,
-                             None if hit else f"you have no card ending in {last4.group(1)}")
-    brands = [k for k in cards if has_any(t, (methods[k].get("brand", "").lower(),))]
-    if len(brands) == 1:
-        return PaymentChoice(brands[0], True)
-    if has_any(t, ("credit card", "card", "信用卡", "银行卡", "tarjeta", "kreditkarte", "karte", "carte",
-                   "クレジット", "カード")):
-        if len(cards) == 1:
-            return PaymentChoice(cards[0], True)
-        if original_id in cards:
-            return PaymentChoice(original_id, True)
-    return PaymentChoice(original_id, False)
+        found.append((last4.start(), PaymentChoice(hit[0] if hit else None, True,
+                                                   None if hit else f"you have no card ending in {last4.group(1)}")))
+    else:
+        brands = [(p, k) for k in cards if (p := _mention_pos(t, (methods[k].get("brand", "").lower(),))) >= 0]
+        if len(brands) == 1:
+            found.append((brands[0][0], PaymentChoice(brands[0][1], True)))
+        elif (pos := _mention_pos(text, CARD_WORDS)) >= 0 and not any(c.method_id in cards for _, c in found):
+            only = cards[0] if len(cards) == 1 else (original_id if original_id in cards else None)
+            if only:
+                found.append((pos, PaymentChoice(only, True)))
+    if not found:
+        return PaymentChoice(original_id, False)
+    found.sort(key=lambda pc: pc[0])
+    if prefer_new:
+        for _, choice in found:
+            if choice.method_id != original_id:
+                return choice
+    return found[0][1]
 
 
 @dataclass

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -29,6 +30,7 @@ def create_app(deps=None, runner=None) -> FastAPI:
     app.state.deps, app.state.runner = deps, runner
     app.state.api_keys = load_keys(deps.settings)
     app.state.metrics = Metrics()
+    app.state.run_limiter = CapacityLimiter(deps.settings.run_concurrency)
     install_error_handlers(app)
     for module in (health, runs, tools, store):
         app.include_router(module.router)

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     api_keys: dict[str, str] = Field(default_factory=dict,
                                      description='JSON object {"key": "admin|operator|scheduler|customer:<user_id>"}')
     max_input_chars: int = 4000
+    run_concurrency: int = Field(4, description="graph runs executing at once per API process")
     log_level: str = "INFO"
     log_json: bool = True
 

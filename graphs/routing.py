@@ -32,7 +32,9 @@ def plan_route(deps, text: str, channel: str, role: str) -> tuple[list[str], dic
             "scores": {k: round(v, 4) for k, v in pred.scores.items()}, "llm_calls": 0}
     customer = channel == "customer" or role.startswith("customer:")
     if customer:
-        out_of_scope = not pred.plan and pred.confidence >= deps.settings.router_min_confidence
+        # short replies ("yes", "是的") continue a support conversation whatever the router thinks
+        out_of_scope = not pred.plan and pred.confidence >= deps.settings.router_min_confidence \
+            and len(text.strip()) > 20
         return ([] if out_of_scope else ["support"]), info
     plan = list(pred.plan)
     if pred.confidence < deps.settings.router_min_confidence and deps.llm_enabled:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
@@ -23,8 +24,14 @@ def _runner(request: Request):
     return request.app.state.runner
 
 
+async def _in_worker(request: Request, fn, *args):
+    """Run a blocking graph call on a small bounded pool: a few runs at a time keep the
+    GIL and SQLite busy without dozens of threads thrashing on two cores."""
+    return await to_thread.run_sync(fn, *args, limiter=request.app.state.run_limiter)
+
+
 @router.post("/runs", response_model=RunResult)
-def create_run(body: RunRequest, request: Request, role: str = Depends(role_for)) -> RunResult:
+async def create_run(body: RunRequest, request: Request, role: str = Depends(role_for)) -> RunResult:
     limit = request.app.state.deps.settings.max_input_chars
     if len(body.input) > limit:
         raise APIError(413, "input_too_large", f"The input has {len(body.input)} characters; the limit is {limit}.")
@@ -32,7 +39,7 @@ def create_run(body: RunRequest, request: Request, role: str = Depends(role_for)
         raise APIError(403, "forbidden", "auto_approve is only for operator or admin runs outside the "
                                          "customer channel.")
     try:
-        result = _runner(request).run(body, role)
+        result = await _in_worker(request, _runner(request).run, body, role)
     except ApprovalError as e:
         raise APIError(403 if e.code == "forbidden" else 409, e.code, e.message) from e
     request.app.state.metrics.observe_run(result)
@@ -40,11 +47,12 @@ def create_run(body: RunRequest, request: Request, role: str = Depends(role_for)
 
 
 @router.post("/threads/{thread_id}/approvals/{action_id}", response_model=RunResult)
-def decide(thread_id: str, action_id: str, body: Decision, request: Request,
-           role: str = Depends(role_for)) -> RunResult:
+async def decide(thread_id: str, action_id: str, body: Decision, request: Request,
+                 role: str = Depends(role_for)) -> RunResult:
     require(role, "admin", "operator", "customer")
     try:
-        result = _runner(request).decide(thread_id, action_id, body.decision, role, body.comment or "")
+        result = await _in_worker(request, _runner(request).decide, thread_id, action_id, body.decision, role,
+                                  body.comment or "")
     except ApprovalError as e:
         status = {"not_found": 404, "forbidden": 403, "conflict": 409}[e.code]
         raise APIError(status, e.code, e.message) from e

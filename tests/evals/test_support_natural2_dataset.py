@@ -1,4 +1,4 @@
-"""Checks of evals/datasets/support_heldout.jsonl against the seed retail data.
+"""Checks of evals/datasets/support_natural2.jsonl against the seed retail data.
 
 Every case must be true on shared/data/retail: each expected write is replayed with the
 rules of TOOLS.md on a copy of the data, each refusal's attempted action must be refused
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DATASET = ROOT / "evals" / "datasets" / "support_heldout.jsonl"
+DATASET = ROOT / "evals" / "datasets" / "support_natural2.jsonl"
 SHARED = Path(os.environ.get("CHUHAI_SHARED_DATA_DIR", ROOT.parent / "shared" / "data"))
 RETAIL = SHARED / "retail"
 
