@@ -1,1 +1,1 @@
-
+"""Scheduled autonomous runs (APScheduler): arrive with the chat-ops issue. Empty until then."""

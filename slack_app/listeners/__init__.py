@@ -1,1 +1,1 @@
-
+"""Slack listeners, registered in this one place: arrive with the chat-ops issue."""

@@ -94,7 +94,7 @@ class Refused(Exception):
 def _load(name: str):
     path = RETAIL / name
     if not path.is_file():
-        pytest.skip("shared/data/retail not found")
+        pytest.fail("shared/data/retail not found: set CHUHAI_SHARED_DATA_DIR")
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -109,7 +109,7 @@ def _data_dir() -> Path | None:
 def store():
     d = _data_dir()
     if d is None:
-        pytest.skip("shared/data/retail not found")
+        pytest.fail("shared/data/retail not found: set CHUHAI_SHARED_DATA_DIR")
     return {n: json.loads((d / f"{n}.json").read_text()) for n in ("users", "orders", "products")}
 
 
