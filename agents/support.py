@@ -220,6 +220,11 @@ def _infer_order(turn: _Turn, text: str, user: dict | None, kind: str) -> dict |
              for d in details}
     best = max(score.values(), default=0)
     named = [d for d in details if best and score[d["order_id"]] == best]
+    if len(named) > 1:  # "the watch with the white dial": the order whose item fits the description
+        described = {d["order_id"]: max(len(sp.option_value_mentions(list(it["options"].values()), text))
+                                        for it in d["items"]) for d in named}
+        top = max(described.values())
+        named = [d for d in named if described[d["order_id"]] == top]
     need = {"modify_items": ("pending", "delivered"), "exchange": ("pending", "delivered")}.get(
         kind, (STATUS_FOR[kind],) if kind in STATUS_FOR else ())
     fits = named or details
@@ -276,7 +281,10 @@ def _propose(turn: _Turn, tool: str, args: dict, summary: str) -> None:
     """Validate the write on the real store without committing it, then ask for approval."""
     check = turn.req.deps.store.check_action(tool, args, acting_user_id=turn.ctx.acting_user_id)
     if check is not None:
-        turn.say("refused", reason=check)
+        if "order_id" in args:
+            turn.say("refused_order", order_id=args["order_id"], reason=check)
+        else:
+            turn.say("refused", reason=check)
         turn.data["refused"] = check
         return
     action = PendingAction(tool=tool, args=args, summary=summary, agent=AGENT,
@@ -376,6 +384,11 @@ def _propose_item_change(turn: _Turn, text: str, order: dict, user: dict, tool: 
     for it in items:
         product = turn.call("get_product_details", product_id=it["product_id"]).result
         pick = sp.pick_variant(text, it, product)
+        other = pick.variant is None and _other_product_named(turn, text, order)
+        if other:
+            turn.say("other_product", order_id=order["order_id"], product=it["name"], other=other)
+            turn.data["refused"] = "different product type"
+            return
         if pick.variant is None:
             key = "which_variant" if pick.candidates else "variant_not_found"
             options = turn.r.join([turn.r.options(v["options"]) for v in pick.candidates[:8]]) or "—"
@@ -394,6 +407,15 @@ def _propose_item_change(turn: _Turn, text: str, order: dict, user: dict, tool: 
                        diff=turn.r.money(diff), method=turn.r.method(user, method))
     _propose(turn, tool, {"order_id": order["order_id"], "item_ids": [it["item_id"] for it in items],
                           "new_item_ids": new_ids, "payment_method_id": method}, summary)
+
+
+def _other_product_named(turn: _Turn, text: str, order: dict) -> str | None:
+    """A product the store sells that is not in this order, named as the replacement."""
+    in_order = {it["name"] for it in order["items"]}
+    types = turn.call("list_all_product_types").result["product_types"]
+    named = [(sp.product_mention(name, text), name) for name in types if name not in in_order]
+    named = [(score, name) for score, name in named if score]
+    return max(named)[1] if named else None
 
 
 def _propose_modify_items(turn: _Turn, text: str, order: dict, user: dict) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-ORDER_RE = re.compile(r"#?\s?\bW\s?(\d{7})\b|#(\d{7})\b", re.I)
+ORDER_RE = re.compile(r"(?<![A-Za-z0-9])#?\s?W\s?(\d{7})(?![0-9])|#(\d{7})(?![0-9])", re.I)
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 ZIP_RE = re.compile(r"(?<![0-9A-Za-z#_])(\d{5})(?!\d)")
 PM_ID_RE = re.compile(r"\b((?:credit_card|gift_card|paypal)_\d+)\b")
@@ -23,7 +23,8 @@ LAST4_RE = re.compile(r"(?:ending(?: in)?|ends? (?:in|with)|last (?:four|4)(?: d
 
 KEYWORDS: dict[str, tuple[str, ...]] = {
     "cancel": ("cancel", "cancle", "取消", "撤销", "cancelar", "anular", "storn", "annul", "キャンセル", "取り消"),
-    "return": ("return", "send back", "send it back", "refund", "money back", "退货", "退回", "退款", "退钱",
+    "return": ("return", "send back", "send it back", "refund", "money back", "退货", "退回", "退款", "退钱", "退掉",
+               "退了", "要退",
                "devolver", "devoluci", "reembols", "zurückschicken", "zurückgeben", "zurücksenden",
                "rücksendung", "retoure", "erstatt", "geld zurück", "retourner", "renvoyer", "retour",
                "rembours", "返品", "返金", "返送"),
@@ -52,7 +53,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
                 "クレジットカード"),
     "orders": ("my orders", "which orders", "list", "我的订单", "mis pedidos", "meine bestellungen",
                "mes commandes", "注文一覧"),
-    "profile": ("my account", "my profile", "payment methods", "gift card balance", "balance", "账户信息", "余额",
+    "profile": ("my account", "my profile", "payment methods", "gift card balance", "balance", "账户信息", "余额", "还剩", "剩余",
                 "saldo", "guthaben", "solde", "残高", "hinterlegt", "on file", "saved", "enregistr", "registrad",
                 "mi cuenta", "mein konto", "mon compte", "アカウント"),
     "human": ("human", "real person", "agent", "representative", "manager", "人工", "真人", "客服",
@@ -83,6 +84,14 @@ NO = ("no", "nope", "don't", "do not", "stop", "wait", "never mind", "nevermind"
       "no gracias", "mejor no", "nein", "lieber nicht", "non", "pas maintenant", "いいえ", "やめ")
 
 
+def looks_like_support(text: str) -> bool:
+    """Order ids, e-mails, addresses or order words: a storefront message for support."""
+    if find_order_ids(text) or find_emails(text) or parse_address(text):
+        return True
+    return any(has_any(text, KEYWORDS[k]) for k in ("cancel", "return", "exchange", "status", "address",
+                                                   "payment", "orders", "profile"))
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower()).strip()
 
@@ -104,6 +113,8 @@ def _find_word(word: str, text: str, stem: bool = False) -> int:
     if re.search(r"[a-zà-ÿ]", word):
         end = "" if stem else ("(?:s|es|e|n|en)?(?![a-zà-ÿ])" if len(word) > 4 else "(?![a-zà-ÿ])")
         m = re.search(rf"(?<![a-zà-ÿ]){re.escape(word)}{end}", text)
+        if m is None and len(word) >= 5 and not stem:  # end of a compound: "herrenparfum"
+            m = re.search(rf"{re.escape(word)}(?![a-zà-ÿ])", text)
         return m.start() if m else -1
     return text.find(word)
 
@@ -230,10 +241,9 @@ def _term_matches(term: str, value: str, t: str, raw: str) -> list[tuple[int, in
 
 
 ADDRESS_RE = re.compile(
-    r"(?P<address1>(?<![\w#.])\d{1,6}(?:-\d+)?\s+[A-Za-z][\w .'-]*?\b(?:st|street|rd|road|ave|avenue|blvd|boulevard|ln|lane|dr|drive|way|ct|court|"
-    r"pl|place|pkwy|parkway|ter|terrace|cir|circle|hwy|highway|loop|trail|row|square|sq)\b\.?)"
+    r"(?P<address1>(?<![\w#.])\d{1,6}(?:-\d+)?\s+[A-Za-z][A-Za-z0-9 .'-]{1,60}?)"
     r"(?:\s*,\s*(?P<address2>(?:apt|apartment|suite|ste|unit|floor|fl|room|#)[^,]*))?"
-    r"\s*,\s*(?P<city>[A-Za-z][A-Za-z .'-]+?)\s*,\s*(?P<state>[A-Z]{2})\s*,?\s*(?P<zip>\d{5})"
+    r"\s*,\s*(?P<city>[A-Za-z][A-Za-z .'-]+?)\s*,\s*(?P<state>[A-Z]{2})\s*,?\s*(?P<zip>\d{5})(?![0-9])"
     r"(?:\s*,?\s*(?P<country>USA|US|United States(?: of America)?))?",
     re.I,
 )

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agents import AGENT_NAMES
+from agents.support_parse import looks_like_support
 
 AgentName = Literal["selection", "copywriter", "pricing", "support", "chargeback", "compliance"]
 
@@ -34,7 +35,7 @@ def plan_route(deps, text: str, channel: str, role: str) -> tuple[list[str], dic
     if customer:
         # short replies ("yes", "是的") continue a support conversation whatever the router thinks
         out_of_scope = not pred.plan and pred.confidence >= deps.settings.router_min_confidence \
-            and len(text.strip()) > 20
+            and len(text.strip()) > 20 and not looks_like_support(text)
         return ([] if out_of_scope else ["support"]), info
     plan = list(pred.plan)
     if pred.confidence < deps.settings.router_min_confidence and deps.llm_enabled:

@@ -1,27 +1,36 @@
-"""The held-out support set (evals/datasets/support_blind.jsonl), written blind to the
-agent's code and never used to tune it: task success is measured and must not regress
-below the figure measured when it was first run (see README)."""
+"""Task success over whole support sets, measured and held to a floor.
+
+- support_natural3.jsonl was written blind and first measured as held-out at 0.675
+  (27/40, 2026-11-23); its failures were then fixed, so it is a development set now.
+- support_blind3.jsonl was written blind to the agent's code and to every other set,
+  and has never been used to tune the agent: it is the honest generalisation figure.
+Floors are the measured values (minus at most one case); they are never lowered to pass.
+"""
 import pytest
 from test_support_natural import case_failures, load_cases
 
-HELDOUT = load_cases("support_blind.jsonl")
-MIN_SUCCESS = 0.65  # first blind measurement 27/40 = 0.675 (2026-11-23); never lowered to pass
+FLOORS = {
+    "support_natural3.jsonl": 0.95,  # 39/40 after fixing; bl-034 (German compounds) still fails
+    # "support_blind3.jsonl": added with its first measurement
+}
 
 
-def test_heldout_task_success(make_deps, make_store, settings):
+@pytest.mark.parametrize("dataset", sorted(FLOORS))
+def test_task_success(dataset, make_deps, make_store):
     from fastapi.testclient import TestClient
 
     from api.main import create_app
 
+    cases = load_cases(dataset)
     failed = {}
-    for case in HELDOUT:
+    for case in cases:
         deps = make_deps()
         with TestClient(create_app(deps=deps)) as client:
             problems = case_failures(client, deps, make_store, case)
         if problems:
             failed[case["id"]] = problems[0][:300]
-    success = 1 - len(failed) / len(HELDOUT)
-    print(f"\nheld-out support task success: {success:.3f} ({len(HELDOUT) - len(failed)}/{len(HELDOUT)})")
+    success = 1 - len(failed) / len(cases)
+    print(f"\n{dataset}: support task success {success:.3f} ({len(cases) - len(failed)}/{len(cases)})")
     for cid, why in failed.items():
         print(f"  {cid}: {why.splitlines()[0]}")
-    assert success >= MIN_SUCCESS
+    assert success >= FLOORS[dataset]

@@ -1,4 +1,4 @@
-"""Validates evals/datasets/support_blind.jsonl against the retail seed data.
+"""Validates evals/datasets/support_natural3.jsonl against the retail seed data.
 
 The blind set is written without looking at the agent or the development sets. This
 test checks that every case is *true* on the seed store: the customer's identification,
@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DATASET = ROOT / "evals" / "datasets" / "support_blind.jsonl"
+DATASET = ROOT / "evals" / "datasets" / "support_natural3.jsonl"
 DATA_DIR = Path(os.environ.get("CHUHAI_SHARED_DATA_DIR", str(ROOT.parent / "shared" / "data"))) / "retail"
 
 LANG_COUNTS = {"en": 12, "zh": 8, "es": 7, "de": 7, "fr": 6}
