@@ -111,13 +111,16 @@ def _authenticated(turn: _Turn, user_id: str) -> bool:
 
 def _handle(turn: _Turn, text: str, staff: bool) -> None:
     user_id = turn.session.get("user_id")
-    user = turn.call("get_user_details", user_id=user_id).result if user_id else None
+
+    def customer() -> dict | None:  # fetched only when the answer needs the profile
+        return turn.call("get_user_details", user_id=user_id).result if user_id else None
+
     if sp.has_any(text, sp.KEYWORDS["human"]) and not _wants_order_work(text):
         res = turn.call("transfer_to_human_agents", summary=turn.req.redacted_text[:1000])
         turn.say("human" if res.ok else "write_failed", reason=getattr(res, "error", ""))
         return
-    if user and _is_user_address_change(text):
-        return _propose_user_address(turn, text, user)
+    if user_id and _is_user_address_change(text):
+        return _propose_user_address(turn, text, customer())
     order_ids = sp.find_order_ids(text)
     orders: list[dict] = []
     for oid in order_ids:
@@ -128,9 +131,11 @@ def _handle(turn: _Turn, text: str, staff: bool) -> None:
             return
         orders.append(res.result)
     kind = _action_kind(turn, text, orders[0] if orders else None)
-    if kind == "profile" and user:
-        return _describe_profile(turn, user)
+    if kind == "profile" and user_id:
+        return _describe_profile(turn, customer())
+    user = None
     if not orders:
+        user = customer()
         order = _infer_order(turn, text, user, kind)
         if order is None:
             return
@@ -141,7 +146,7 @@ def _handle(turn: _Turn, text: str, staff: bool) -> None:
             _describe_order(turn, order)
         return
     order = orders[0]
-    user = user or turn.call("get_user_details", user_id=order["user_id"]).result
+    user = user or customer() or turn.call("get_user_details", user_id=order["user_id"]).result
     turn.ctx.acting_user_id = turn.ctx.acting_user_id or (None if staff else order["user_id"])
     if not _status_allows(turn, kind, order):
         return
