@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 from anyio import CapacityLimiter
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from api.auth import load_keys
@@ -13,6 +13,36 @@ from api.metrics import Metrics
 from api.routers import health, runs, store, tools
 
 MAX_BODY_BYTES = 256 * 1024
+
+
+class LimitsAndMetrics:
+    """Pure ASGI middleware (cheaper than @app.middleware): refuses oversized bodies by
+    Content-Length and records request count and latency per route."""
+
+    def __init__(self, app, metrics):
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers") or ()).get(b"content-length", b"")
+        if length.isdigit() and int(length) > MAX_BODY_BYTES:
+            response = JSONResponse(error_body("payload_too_large", f"The body is over {MAX_BODY_BYTES} bytes."), 413)
+            return await response(scope, receive, send)
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.requests.labels(scope["method"], route, str(status["code"])).inc()
+            self.metrics.latency.labels(route).observe(time.perf_counter() - started)
 
 
 def create_app(deps=None, runner=None) -> FastAPI:
@@ -35,17 +65,5 @@ def create_app(deps=None, runner=None) -> FastAPI:
     for module in (health, runs, tools, store):
         app.include_router(module.router)
 
-    @app.middleware("http")
-    async def limits_and_metrics(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse(error_body("payload_too_large", f"The body is over {MAX_BODY_BYTES} bytes."), 413)
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        app.state.metrics.requests.labels(request.method, path, str(response.status_code)).inc()
-        app.state.metrics.latency.labels(path).observe(time.perf_counter() - started)
-        return response
-
+    app.add_middleware(LimitsAndMetrics, metrics=app.state.metrics)
     return app

@@ -5,6 +5,7 @@ from typing import Literal
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.auth import require, role_for
@@ -30,8 +31,13 @@ async def _in_worker(request: Request, fn, *args):
     return await to_thread.run_sync(fn, *args, limiter=request.app.state.run_limiter)
 
 
+def _json(result: RunResult) -> Response:
+    """RunResult is built and validated by the runner; serialise it once, directly."""
+    return Response(result.model_dump_json(), media_type="application/json")
+
+
 @router.post("/runs", response_model=RunResult)
-async def create_run(body: RunRequest, request: Request, role: str = Depends(role_for)) -> RunResult:
+async def create_run(body: RunRequest, request: Request, role: str = Depends(role_for)) -> Response:
     limit = request.app.state.deps.settings.max_input_chars
     if len(body.input) > limit:
         raise APIError(413, "input_too_large", f"The input has {len(body.input)} characters; the limit is {limit}.")
@@ -43,12 +49,12 @@ async def create_run(body: RunRequest, request: Request, role: str = Depends(rol
     except ApprovalError as e:
         raise APIError(403 if e.code == "forbidden" else 409, e.code, e.message) from e
     request.app.state.metrics.observe_run(result)
-    return result
+    return _json(result)
 
 
 @router.post("/threads/{thread_id}/approvals/{action_id}", response_model=RunResult)
 async def decide(thread_id: str, action_id: str, body: Decision, request: Request,
-                 role: str = Depends(role_for)) -> RunResult:
+                 role: str = Depends(role_for)) -> Response:
     require(role, "admin", "operator", "customer")
     try:
         result = await _in_worker(request, _runner(request).decide, thread_id, action_id, body.decision, role,
@@ -57,7 +63,7 @@ async def decide(thread_id: str, action_id: str, body: Decision, request: Reques
         status = {"not_found": 404, "forbidden": 403, "conflict": 409}[e.code]
         raise APIError(status, e.code, e.message) from e
     request.app.state.metrics.observe_run(result)
-    return result
+    return _json(result)
 
 
 @router.get("/threads/{thread_id}")
