@@ -9,43 +9,13 @@ graph executes only after approval. Replies are templates in the customer's lang
 from __future__ import annotations
 
 from agents import support_parse as sp
-from agents.base import AgentOutput, AgentRequest, PendingAction
-from agents.support_replies import Replies, replies
-from tools import call_tool
-from tools.base import ToolContext
-
-AGENT = "support"
-STATUS_FOR = {"cancel": "pending", "order_address": "pending", "payment": "pending", "modify_items": "pending",
-              "return": "delivered", "exchange": "delivered"}
-
-
-class _Turn:
-    """One message being handled: the tool context, the replies and the output being built."""
-
-    def __init__(self, req: AgentRequest):
-        self.req = req
-        self.session = dict(req.session)
-        self.lang = req.language
-        self.r: Replies = replies(self.lang)
-        user_id = req.customer_key_user or self.session.get("user_id")
-        self.ctx = ToolContext(deps=req.deps, role=req.role, acting_user_id=user_id)
-        self.parts: list[str] = []
-        self.pending: list[PendingAction] = []
-        self.data: dict = {}
-
-    def call(self, tool: str, **args):
-        return call_tool(tool, self.ctx, args)
-
-    def say(self, key: str, **kw) -> None:
-        self.parts.append(self.r.t(key, **kw))
-
-    def output(self) -> AgentOutput:
-        return AgentOutput(agent=AGENT, text=" ".join(p for p in self.parts if p), data=self.data,
-                           pending_actions=self.pending, tool_calls=self.ctx.audit, session=self.session)
+from agents.base import AgentOutput, AgentRequest
+from agents.support_actions import PROPOSERS, propose_user_address
+from agents.support_turn import STATUS_FOR, Turn
 
 
 def run(req: AgentRequest) -> AgentOutput:
-    turn = _Turn(req)
+    turn = Turn(req)
     _classify_intent(turn)
     _flag_escalation(turn)
     staff = req.channel != "customer" and not req.customer_key_user
@@ -54,14 +24,14 @@ def run(req: AgentRequest) -> AgentOutput:
     text = " ".join(x for x in (turn.session.pop("request_text", ""), req.text) if x)
     if not staff and not turn.session.get("user_id"):
         if not _authenticate(turn, req.text):
-            turn.session["request_text"] = text[-2000:]
+            turn.ask_again(text)
             return turn.output()
         turn.ctx.acting_user_id = turn.session["user_id"]
     _handle(turn, text, staff)
     return turn.output()
 
 
-def _classify_intent(turn: _Turn) -> None:
+def _classify_intent(turn: Turn) -> None:
     """Bitext intent of the message: reported in the output data and the thread's metrics."""
     intents = getattr(turn.req.deps, "intents", None)
     if intents is not None:
@@ -70,7 +40,7 @@ def _classify_intent(turn: _Turn) -> None:
                                "confidence": round(pred.confidence, 3), "method": pred.method}
 
 
-def _flag_escalation(turn: _Turn) -> None:
+def _flag_escalation(turn: Turn) -> None:
     assess = getattr(turn.req.deps, "assess_escalation", None)
     if assess is None:
         return
@@ -83,7 +53,7 @@ def _flag_escalation(turn: _Turn) -> None:
             turn.say("escalated")
 
 
-def _authenticate(turn: _Turn, text: str) -> bool:
+def _authenticate(turn: Turn, text: str) -> bool:
     """Find the customer by e-mail, or by a (first, last) name pair + zip in the message."""
     emails = sp.find_emails(text)
     new_address = sp.parse_address(text)
@@ -102,14 +72,14 @@ def _authenticate(turn: _Turn, text: str) -> bool:
     return False
 
 
-def _authenticated(turn: _Turn, user_id: str) -> bool:
+def _authenticated(turn: Turn, user_id: str) -> bool:
     turn.session["user_id"] = user_id
     turn.data["authenticated"] = True
     turn.data["user_id"] = user_id
     return True
 
 
-def _handle(turn: _Turn, text: str, staff: bool) -> None:
+def _handle(turn: Turn, text: str, staff: bool) -> None:
     user_id = turn.session.get("user_id")
 
     def customer() -> dict | None:  # fetched only when the answer needs the profile
@@ -120,7 +90,7 @@ def _handle(turn: _Turn, text: str, staff: bool) -> None:
         turn.say("human" if res.ok else "write_failed", reason=getattr(res, "error", ""))
         return
     if user_id and _is_user_address_change(text):
-        return _propose_user_address(turn, text, customer())
+        return propose_user_address(turn, text, customer())
     order_ids = sp.find_order_ids(text)
     orders: list[dict] = []
     for oid in order_ids:
@@ -164,7 +134,7 @@ def _is_user_address_change(text: str) -> bool:
         and not sp.find_order_ids(text)
 
 
-def _action_kind(turn: _Turn, text: str, order: dict | None) -> str:
+def _action_kind(turn: Turn, text: str, order: dict | None) -> str:
     """What the customer wants done, from keywords and the order itself: the same words
     ("change", "refund") mean different actions on a pending and on a delivered order."""
     has = lambda k: sp.has_any(text, sp.KEYWORDS[k])  # noqa: E731
@@ -191,7 +161,7 @@ def _action_kind(turn: _Turn, text: str, order: dict | None) -> str:
     return "info"
 
 
-def _variant_change(turn: _Turn, text: str, order: dict) -> bool:
+def _variant_change(turn: Turn, text: str, order: dict) -> bool:
     for it in sp.pick_items(text, order).items:
         product = turn.call("get_product_details", product_id=it["product_id"]).result
         if product and sp.variant_change_requested(text, it, product):
@@ -208,15 +178,11 @@ def _payment_change(text: str, status: str | None) -> bool:
     return names_method and wants_change and not sp.has_any(text, sp.KEYWORDS["return"])
 
 
-def _all_values() -> list[str]:
-    return list(sp.glossary().get("option_values", {}).keys())
-
-
-def _infer_order(turn: _Turn, text: str, user: dict | None, kind: str) -> dict | None:
+def _infer_order(turn: Turn, text: str, user: dict | None, kind: str) -> dict | None:
     """No order id given: pick the customer's only order that fits, else ask which one."""
     if user is None:
         turn.say("which_order", orders="—")
-        turn.session["request_text"] = text[-2000:]
+        turn.ask_again(text)
         return None
     details = [turn.call("get_order_details", order_id=o).result for o in user["orders"]]
     details = [d for d in details if d]
@@ -243,18 +209,18 @@ def _infer_order(turn: _Turn, text: str, user: dict | None, kind: str) -> dict |
         turn.data["orders"] = [{"order_id": d["order_id"], "status": d["status"]} for d in details]
         return None
     turn.say("which_order", orders=turn.r.join([f"{d['order_id']} ({turn.r.status(d['status'])})" for d in fits]))
-    turn.session["request_text"] = text[-2000:]
+    turn.ask_again(text)
     return None
 
 
-def _describe_profile(turn: _Turn, user: dict) -> None:
+def _describe_profile(turn: Turn, user: dict) -> None:
     r = turn.r
     turn.say("profile", name=f"{user['name']['first_name']} {user['name']['last_name']}", email=user["email"],
              address=r.address(user["address"]), methods=r.methods(user))
     turn.say("orders_list", orders=r.join(user["orders"]) or "—")
 
 
-def _describe_order(turn: _Turn, order: dict) -> None:
+def _describe_order(turn: Turn, order: dict) -> None:
     r = turn.r
     turn.say("order_status", order_id=order["order_id"], status=r.status(order["status"]))
     turn.say("order_items", items=r.join([r.item(it) for it in order["items"]]))
@@ -267,7 +233,7 @@ def _describe_order(turn: _Turn, order: dict) -> None:
                                                "tracking": tracking})
 
 
-def _status_allows(turn: _Turn, kind: str, order: dict) -> bool:
+def _status_allows(turn: Turn, kind: str, order: dict) -> bool:
     need = STATUS_FOR.get(kind)
     status = order["status"]
     if need is None or status == need:
@@ -282,188 +248,3 @@ def _status_allows(turn: _Turn, kind: str, order: dict) -> bool:
     return False
 
 
-def _propose(turn: _Turn, tool: str, args: dict, summary: str) -> None:
-    """Validate the write on the real store without committing it, then ask for approval."""
-    check = turn.req.deps.store.check_action(tool, args, acting_user_id=turn.ctx.acting_user_id)
-    if check is not None:
-        if "order_id" in args:
-            turn.say("refused_order", order_id=args["order_id"], reason=check)
-        else:
-            turn.say("refused", reason=check)
-        turn.data["refused"] = check
-        return
-    action = PendingAction(tool=tool, args=args, summary=summary, agent=AGENT,
-                           acting_user_id=turn.ctx.acting_user_id, language=turn.lang)
-    turn.pending.append(action)
-    turn.say("propose", summary=summary.rstrip("."))
-
-
-def _propose_cancel(turn: _Turn, text: str, order: dict, user: dict) -> None:
-    reason = sp.cancel_reason(text)
-    if reason is None:
-        turn.say("ask_cancel_reason", order_id=order["order_id"])
-        turn.session["request_text"] = text[-2000:]
-        return
-    summary = turn.r.t("sum_cancel", order_id=order["order_id"], reason=turn.r.t(f"reason_{reason}"))
-    _propose(turn, "cancel_pending_order", {"order_id": order["order_id"], "reason": reason},
-             summary + ". " + turn.r.t("after_cancel"))
-
-
-def _address_or_ask(turn: _Turn, text: str) -> dict | None:
-    address = sp.parse_address(text)
-    if address is None:
-        turn.say("ask_address")
-        turn.session["request_text"] = text[-2000:]
-    return address
-
-
-def _propose_order_address(turn: _Turn, text: str, order: dict, user: dict) -> None:
-    if (address := _address_or_ask(turn, text)) is None:
-        return
-    summary = turn.r.t("sum_order_address", order_id=order["order_id"], address=turn.r.address(address))
-    _propose(turn, "modify_pending_order_address", {"order_id": order["order_id"], **address}, summary)
-
-
-def _propose_user_address(turn: _Turn, text: str, user: dict) -> None:
-    if (address := _address_or_ask(turn, text)) is None:
-        return
-    summary = turn.r.t("sum_user_address", address=turn.r.address(address))
-    _propose(turn, "modify_user_address", {"user_id": turn.session["user_id"], **address}, summary)
-
-
-def _original_method(order: dict) -> str | None:
-    payments = [p for p in order["payment_history"] if p["transaction_type"] == "payment"]
-    return payments[0]["payment_method_id"] if payments else None
-
-
-def _propose_payment(turn: _Turn, text: str, order: dict, user: dict) -> None:
-    original = _original_method(order)
-    choice = sp.choose_payment_method(text, user, original, prefer_new=True)
-    if choice.problem or not choice.explicit or choice.method_id in (None, original):
-        if choice.problem:
-            turn.say("refused", reason=choice.problem)
-        turn.say("ask_payment_method", methods=turn.r.methods(user))
-        turn.session["request_text"] = text[-2000:]
-        return
-    summary = turn.r.t("sum_payment", order_id=order["order_id"],
-                       method=turn.r.method(user, choice.method_id), old_method=turn.r.method(user, original))
-    _propose(turn, "modify_pending_order_payment",
-             {"order_id": order["order_id"], "payment_method_id": choice.method_id}, summary)
-
-
-def _pick_items_or_ask(turn: _Turn, text: str, order: dict) -> list[dict] | None:
-    pick = sp.pick_items(text, order)
-    if not pick.items or pick.ambiguous:
-        turn.say("which_items", order_id=order["order_id"],
-                 items=turn.r.join([turn.r.item(it) for it in order["items"]]))
-        turn.session["request_text"] = text[-2000:]
-        return None
-    return pick.items
-
-
-def _payment_or_ask(turn: _Turn, text: str, order: dict, user: dict) -> str | None:
-    choice = sp.choose_payment_method(text, user, _original_method(order))
-    if choice.problem or choice.method_id is None:
-        if choice.problem:
-            turn.say("refused", reason=choice.problem)
-        turn.say("ask_payment_method", methods=turn.r.methods(user))
-        turn.session["request_text"] = text[-2000:]
-        return None
-    return choice.method_id
-
-
-def _propose_item_change(turn: _Turn, text: str, order: dict, user: dict, tool: str, sum_key: str) -> None:
-    items = _pick_items_or_ask(turn, text, order)
-    if items is None:
-        return
-    if len(items) > 1:  # "the order with the skateboard: the charger in black" changes only the charger
-        changing = [it for it in items if sp.variant_change_requested(
-            text, it, turn.call("get_product_details", product_id=it["product_id"]).result)]
-        items = changing or items
-        # "the blue charger, in black": the item whose current options are described
-        described = {it["item_id"]: len(sp.option_value_mentions(list(it["options"].values()), text)) for it in items}
-        top = max(described.values())
-        if top and list(described.values()).count(top) == 1:
-            items = [it for it in items if described[it["item_id"]] == top]
-    new_ids, changes = [], []
-    for it in items:
-        product = turn.call("get_product_details", product_id=it["product_id"]).result
-        pick = sp.pick_variant(text, it, product)
-        other = pick.variant is None and _other_product_named(turn, text, order)
-        if other:
-            turn.say("other_product", order_id=order["order_id"], product=it["name"], other=other)
-            turn.data["refused"] = "different product type"
-            return
-        if pick.variant is None:
-            key = "which_variant" if pick.candidates else "variant_not_found"
-            options = turn.r.join([turn.r.options(v["options"]) for v in pick.candidates[:8]]) or "—"
-            turn.say(key, product=it["name"], options=options)
-            turn.session["request_text"] = text[-2000:]
-            return
-        new_ids.append(pick.variant["item_id"])
-        changes.append(turn.r.t("change_pair", old=turn.r.item(it), new=turn.r.options(pick.variant["options"])))
-    method = _payment_or_ask(turn, text, order, user)
-    if method is None:
-        return
-    prices = {v["item_id"]: v["price"] for it in items
-              for v in turn.call("get_product_details", product_id=it["product_id"]).result["variants"].values()}
-    diff = round(sum(prices[n] for n in new_ids) - sum(it["price"] for it in items), 2)
-    summary = turn.r.t(sum_key, order_id=order["order_id"], changes=turn.r.join(changes),
-                       diff=turn.r.money(diff), method=turn.r.method(user, method))
-    _propose(turn, tool, {"order_id": order["order_id"], "item_ids": [it["item_id"] for it in items],
-                          "new_item_ids": new_ids, "payment_method_id": method}, summary)
-
-
-def _other_product_named(turn: _Turn, text: str, order: dict) -> str | None:
-    """A product the store sells that is not in this order, named as the replacement."""
-    in_order = {it["name"] for it in order["items"]}
-    types = turn.call("list_all_product_types").result["product_types"]
-    named = [(sp.product_mention(name, text), name) for name in types if name not in in_order]
-    named = [(score, name) for score, name in named if score]
-    return max(named)[1] if named else None
-
-
-def _propose_modify_items(turn: _Turn, text: str, order: dict, user: dict) -> None:
-    _propose_item_change(turn, text, order, user, "modify_pending_order_items", "sum_modify_items")
-
-
-def _propose_exchange(turn: _Turn, text: str, order: dict, user: dict) -> None:
-    _propose_item_change(turn, text, order, user, "exchange_delivered_order_items", "sum_exchange")
-
-
-def _propose_return(turn: _Turn, text: str, order: dict, user: dict) -> None:
-    items = _pick_items_or_ask(turn, text, order)
-    if items is None:
-        return
-    method = _payment_or_ask(turn, text, order, user)
-    if method is None:
-        return
-    summary = turn.r.t("sum_return", items=turn.r.join([turn.r.item(it) for it in items]),
-                       order_id=order["order_id"], method=turn.r.method(user, method))
-    _propose(turn, "return_delivered_order_items",
-             {"order_id": order["order_id"], "item_ids": [it["item_id"] for it in items],
-              "payment_method_id": method}, summary + ". " + turn.r.t("after_return"))
-
-
-PROPOSERS = {
-    "cancel": _propose_cancel,
-    "order_address": _propose_order_address,
-    "payment": _propose_payment,
-    "modify_items": _propose_modify_items,
-    "exchange": _propose_exchange,
-    "return": _propose_return,
-}
-
-
-def render_executed(action: PendingAction, ok: bool, detail: str, approved: bool, result: dict | None) -> str:
-    """The reply after the approval step ran (or declined) a pending action: the outcome
-    as the store reports it (the order's new status), not as the proposal assumed."""
-    r = replies(action.language)
-    if not approved:
-        return r.t("declined")
-    if not ok:
-        return r.t("write_failed", reason=detail)
-    text = r.t("done", summary=action.summary.rstrip("."))
-    if result and "order_id" in result and "status" in result:
-        text += " " + r.t("order_status", order_id=result["order_id"], status=r.status(result["status"]))
-    return text

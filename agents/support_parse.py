@@ -103,10 +103,6 @@ def has_any(text: str, words: tuple[str, ...]) -> bool:
     return any(_find_word(w, t, stem=len(w) > 4) >= 0 for w in words)
 
 
-def _word_in(word: str, text: str) -> bool:
-    return _find_word(word, text) >= 0
-
-
 def _find_word(word: str, text: str, stem: bool = False) -> int:
     """Position of a word: Latin-script words match whole words (with a short inflection:
     plural s/es, German -e/-n/-en) or, for stems, any word they start; CJK anywhere."""
@@ -190,16 +186,6 @@ def product_mention(name: str, text: str) -> int:
     for lang_terms in glossary().get("products", {}).get(name, {}).values():
         terms.extend(x.lower() for x in lang_terms)
     return max((len(x) for x in terms if x and _find_word(x, t) >= 0), default=0)
-
-
-def product_mentioned(name: str, text: str) -> int:
-    """Position of the first mention of a product name, else -1."""
-    t = _norm(text)
-    if not product_mention(name, text):
-        return -1
-    terms = [name.lower(), name.lower().split()[-1],
-             *(x.lower() for v in glossary().get("products", {}).get(name, {}).values() for x in v)]
-    return min(p for p in (_find_word(x, t) for x in terms) if p >= 0)
 
 
 def option_value_mentions(values: list[str], text: str) -> dict[str, int]:
