@@ -145,7 +145,9 @@ def _action_kind(turn: Turn, text: str, order: dict | None) -> str:
         return "profile"
     if sp.parse_address(text) or (has("address") and has("change")):
         return "order_address"
-    variant_change = order is not None and _variant_change(turn, text, order)
+    # a status question ("where is my order?") needs no look at the product catalogue
+    status_question = has("status") and not (has("change") or has("exchange"))
+    variant_change = order is not None and not status_question and _variant_change(turn, text, order)
     if variant_change or has("exchange") and status == "delivered":
         return "exchange" if status == "delivered" else "modify_items"
     if _payment_change(text, status):

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 import chuhai  # noqa: E402,F401  (telemetry off)
 import ml  # noqa: E402
 from chuhai.deps import Deps  # noqa: E402
+from chuhai.logs import configure_logging  # noqa: E402
 from chuhai.settings import Settings  # noqa: E402
 from graphs.result import RunRequest  # noqa: E402
 from graphs.runner import Runner  # noqa: E402
@@ -45,6 +46,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=500)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "support_path.json"))
     args = ap.parse_args()
+    configure_logging("WARNING")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         settings = Settings(data_dir=tmp, shared_data_dir=SHARED, llm_backend="none", log_level="WARNING")
