@@ -52,8 +52,8 @@ class Runner:
         run_id = "run_" + uuid.uuid4().hex[:16]
         state_in = {**fresh_run_fields(run_id), "text": req.input, "channel": channel, "role": role,
                     "language": req.language or "", "auto_approve": req.auto_approve}
-        self.graph.invoke(state_in, config, durability=DURABILITY)
-        return self._result(thread_id, started)
+        values = self.graph.invoke(state_in, config, durability=DURABILITY)
+        return self._result(thread_id, started, values)
 
     def decide(self, thread_id: str, action_id: str, decision: str, role: str, comment: str = "") -> RunResult:
         pending = self.pending_actions(thread_id)
@@ -69,13 +69,9 @@ class Runner:
         return self._resume(thread_id, {"decisions": decisions, "actor": f"api:{role}", "comment": comment},
                             time.perf_counter())
 
-    def pending_actions(self, thread_id: str, snap=None) -> list[dict]:
-        snap = snap or self.graph.get_state(self._config(thread_id))
-        for intr in getattr(snap, "interrupts", ()) or ():
-            value = intr.value if hasattr(intr, "value") else intr
-            if isinstance(value, dict) and "pending_actions" in value:
-                return value["pending_actions"]
-        return []
+    def pending_actions(self, thread_id: str) -> list[dict]:
+        snap = self.graph.get_state(self._config(thread_id))
+        return _pending(getattr(snap, "interrupts", ()))
 
     def thread(self, thread_id: str) -> dict | None:
         snap = self.graph.get_state(self._config(thread_id))
@@ -103,13 +99,13 @@ class Runner:
     def _resume(self, thread_id: str, value: dict, started: float) -> RunResult:
         # a resume executes writes: checkpoint after every step, so a crash between the
         # store write and the end of the run cannot replay the write on restart
-        self.graph.invoke(Command(resume=value), self._config(thread_id), durability="sync")
-        return self._result(thread_id, started)
+        values = self.graph.invoke(Command(resume=value), self._config(thread_id), durability="sync")
+        return self._result(thread_id, started, values)
 
-    def _result(self, thread_id: str, started: float) -> RunResult:
-        snap = self.graph.get_state(self._config(thread_id))
-        v = snap.values
-        pending = self.pending_actions(thread_id, snap)
+    def _result(self, thread_id: str, started: float, v: dict) -> RunResult:
+        """The RunResult from the state invoke() returned (its `__interrupt__` holds the
+        pending approval, if any): no second read of the checkpoint."""
+        pending = _pending(v.get("__interrupt__", ()))
         status = "awaiting_approval" if pending else ("blocked" if v.get("blocked") else "completed")
         reply = v.get("reply") or {}
         text = reply.get("text", "")
@@ -126,3 +122,11 @@ class Runner:
         log.info("run", run_id=result.run_id, thread_id=thread_id, status=status, route=result.route,
                  ms=timings["total"], tools=[c["tool"] for c in result.tool_calls])
         return result
+
+
+def _pending(interrupts) -> list[dict]:
+    for intr in interrupts or ():
+        value = intr.value if hasattr(intr, "value") else intr
+        if isinstance(value, dict) and "pending_actions" in value:
+            return value["pending_actions"]
+    return []
