@@ -11,6 +11,8 @@ from tools.base import Failed, Success, Tool, ToolContext, ToolFailure
 from tools.store_tools import STORE_TOOLS
 
 REGISTRY: dict[str, Tool] = {t.name: t for t in STORE_TOOLS}
+# the store's refusal codes -> the tool layer's (which api/ maps to HTTP statuses)
+REFUSAL_CODES = {"not_found": "not_found", "not_owner": "forbidden", "bad_argument": "invalid"}
 
 
 def get_tool(name: str) -> Tool | None:
@@ -33,8 +35,7 @@ def call_tool(name: str, ctx: ToolContext, args: dict[str, Any]) -> Success | Fa
         except ToolFailure as e:
             outcome = Failed(error=e.message, code=e.code)
         except ActionRefused as e:
-            code = "not_found" if "not found" in str(e).lower() else "refused"
-            outcome = Failed(error=str(e), code=code)
+            outcome = Failed(error=str(e), code=REFUSAL_CODES.get(getattr(e, "code", ""), "refused"))
     ctx.audit.append({"tool": name, "args": args, "ok": outcome.ok,
                       "result": outcome.result if outcome.ok else {"error": outcome.error, "code": outcome.code},
                       "ms": round((time.perf_counter() - started) * 1000, 2)})

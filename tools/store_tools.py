@@ -9,7 +9,6 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from store import ActionRefused
 from tools.base import ToolContext, ToolFailure, tool
 from tools.schemas import Address, Order, Product, User
 
