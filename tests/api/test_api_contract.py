@@ -154,3 +154,23 @@ def test_health_and_metrics(api):
     run(client, {"input": f"where is order {OMAR_DELIVERED}?"})
     text = client.get("/metrics").text
     assert "chuhai_runs_total" in text and "chuhai_http_requests_total" in text
+
+
+def test_multi_agent_plan_in_order(api):
+    client, _ = api
+    body = run(client, {"input": "Research what I should sell in Germany next quarter, and then write the "
+                                 "German listing for it"}).json()
+    assert body["route"] == ["selection", "copywriter"]
+    assert body["output"]["text"].count("not available yet") == 2
+
+
+def test_angry_customer_is_flagged_and_handed_to_a_person(api):
+    client, deps = api
+    before = len(deps.store.list_handoffs())
+    body = run(client, {"input": f"This is the THIRD time I ask!!! Where is my order {OMAR_DELIVERED}? "
+                                 "You are scammers and I will sue you."}, headers=CUST).json()
+    support = body["output"]["data"]["support"]
+    assert support["escalation"]["angry"] or support["escalation"]["threat"]
+    assert support["intent"]["intent"]  # every message gets a Bitext intent
+    assert len(deps.store.list_handoffs()) == before + 1
+    assert OMAR_DELIVERED in body["output"]["text"]  # the question is still answered
