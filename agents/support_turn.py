@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agents.base import AgentOutput, AgentRequest, PendingAction
 from agents.support_replies import Replies, replies
+from guards.pii import redact
 from tools import call_tool
 from tools.base import ToolContext
 
@@ -34,8 +35,9 @@ class Turn:
         self.parts.append(self.r.t(key, **kw))
 
     def ask_again(self, text: str) -> None:
-        """Remember the request so the customer's next message can complete it."""
-        self.session["request_text"] = text[-2000:]
+        """Remember the request so the customer's next message can complete it (redacted:
+        the thread's memory is checkpointed; authentication reads only the new message)."""
+        self.session["request_text"] = redact(text).text[-2000:]
 
     def output(self) -> AgentOutput:
         return AgentOutput(agent=AGENT, text=" ".join(p for p in self.parts if p), data=self.data,

@@ -10,7 +10,7 @@ from agents import REGISTRY, RENDER_EXECUTED
 from agents.base import AgentRequest, PendingAction
 from graphs.routing import plan_route
 from graphs.state import ChatState
-from guards.pii import redact
+from guards.pii import redact, redact_json
 from tools import call_tool
 from tools.base import ToolContext
 
@@ -61,9 +61,9 @@ def make_nodes(deps) -> dict[str, Any]:
                                session=sessions.get(name, {}))
             out = REGISTRY[name](req)
             sessions[name] = out.session
-            outputs.append(out.model_dump(exclude={"session", "pending_actions"}))
+            outputs.append(out.model_dump(exclude={"session", "pending_actions", "tool_calls"}))
             pending.extend(a.model_dump() for a in out.pending_actions)
-            calls.extend(out.tool_calls)
+            calls.extend(redact_json(out.tool_calls))
         return {"outputs": outputs, "pending": pending, "tool_calls": calls, "sessions": sessions,
                 "timings": _timed(state, "specialists", started)}
 
@@ -86,7 +86,7 @@ def make_nodes(deps) -> dict[str, Any]:
             if approved:
                 ctx = ToolContext(deps=deps, role=state["role"], acting_user_id=action.acting_user_id)
                 outcome = call_tool(action.tool, ctx, action.args)
-                calls.extend(ctx.audit)
+                calls.extend(redact_json(ctx.audit))
                 ok = outcome.ok
                 detail, result = ("", outcome.result) if outcome.ok else (outcome.error, None)
             text = RENDER_EXECUTED[action.agent](action, ok, detail, approved, result)
@@ -102,7 +102,9 @@ def make_nodes(deps) -> dict[str, Any]:
         texts = [o["text"] for o in state.get("outputs") or []]
         if not state.get("route"):
             texts = [OUT_OF_SCOPE.get(state["language"], OUT_OF_SCOPE["en"])]
-        return {**_guarded_reply(deps, state, texts), "timings": _timed(state, "output_guard", started)}
+        reply = _guarded_reply(deps, state, texts)
+        # From here on the raw message is not needed: only the redacted text is checkpointed.
+        return {**reply, "text": state["redacted"], "timings": _timed(state, "output_guard", started)}
 
     return {"input_guard": input_guard, "router": router, "specialists": specialists,
             "approval": approval, "output_guard": output_guard}

@@ -70,3 +70,15 @@ def redact(text: str, keep: set[str] | None = None) -> Redaction:
 
     out = PHONE_RE.sub(phone, out)
     return Redaction(text=out, found=found)
+
+
+def redact_json(value):
+    """Redact every string inside a JSON-like value (tool-call args and results before
+    they are checkpointed or logged)."""
+    if isinstance(value, str):
+        return redact(value).text
+    if isinstance(value, dict):
+        return {k: redact_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_json(v) for v in value]
+    return value

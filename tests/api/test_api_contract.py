@@ -1,4 +1,6 @@
 """API contract: auth and roles, bad input, approvals, resume after a restart."""
+import json
+
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -174,3 +176,16 @@ def test_angry_customer_is_flagged_and_handed_to_a_person(api):
     assert support["intent"]["intent"]  # every message gets a Bitext intent
     assert len(deps.store.list_handoffs()) == before + 1
     assert OMAR_DELIVERED in body["output"]["text"]  # the question is still answered
+
+
+def test_checkpoints_hold_no_raw_email(api, settings):
+    client, _ = api
+    email = "omar.johnson6791@example.com"
+    body = run(client, {"input": f"Hi, {email} here. Cancel {OMAR_PENDING}, I don't need it", "channel": "customer"}).json()
+    assert body["status"] == "awaiting_approval"
+    raw = (settings.data_dir / "checkpoints.db").read_bytes()
+    wal = settings.data_dir / "checkpoints.db-wal"
+    raw += wal.read_bytes() if wal.exists() else b""
+    assert email.encode() not in raw
+    thread = client.get(f"/v1/threads/{body['thread_id']}", headers=OP).json()
+    assert email not in json.dumps(thread)
