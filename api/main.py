@@ -7,7 +7,7 @@ from anyio import CapacityLimiter
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from api.auth import load_keys
+from api.auth import index_keys, load_keys
 from api.errors import error_body, install_error_handlers
 from api.metrics import Metrics
 from api.routers import health, runs, store, tools
@@ -58,7 +58,7 @@ def create_app(deps=None, runner=None) -> FastAPI:
     app = FastAPI(title="Chuhai agent API", version="0.1.0",
                   description="Self-hosted crew of AI agents for cross-border sellers.")
     app.state.deps, app.state.runner = deps, runner
-    app.state.api_keys = load_keys(deps.settings)
+    app.state.api_keys = index_keys(load_keys(deps.settings))
     app.state.metrics = Metrics()
     app.state.run_limiter = CapacityLimiter(deps.settings.run_concurrency)
     install_error_handlers(app)

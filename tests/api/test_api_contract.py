@@ -3,6 +3,7 @@ import json
 
 from fastapi.testclient import TestClient
 
+from api.auth import key_digest
 from api.main import create_app
 from graphs.runner import Runner
 
@@ -139,7 +140,7 @@ def test_customer_yes_in_following_message(api):
 def test_other_customer_cannot_touch_thread(api, settings):
     client, _ = api
     first = run(client, {"input": f"Please cancel {OMAR_PENDING}, I don't need it anymore"}, headers=CUST).json()
-    client.app.state.api_keys["cust2-key"] = "customer:james_li_5688"
+    client.app.state.api_keys[key_digest("cust2-key")] = "customer:james_li_5688"
     other = {"Authorization": "Bearer cust2-key"}
     assert client.get(f"/v1/threads/{first['thread_id']}", headers=other).status_code == 404
     aid = first["pending_actions"][0]["action_id"]
