@@ -190,3 +190,20 @@ def test_checkpoints_hold_no_raw_email(api, settings):
     assert email.encode() not in raw
     thread = client.get(f"/v1/threads/{body['thread_id']}", headers=OP).json()
     assert email not in json.dumps(thread)
+
+
+def test_the_issue_example_message(api):
+    """The message quoted in the foundation issue, verbatim, on the storefront channel."""
+    client, deps = api
+    text = ("the vacuum cleaner from order #W2809253 isn't what I expected, refund to my original card; "
+            "I'm Omar Johnson, zip 32228")
+    first = run(client, {"input": text, "channel": "customer"}).json()
+    assert first["status"] == "awaiting_approval", first["output"]["text"]
+    action = first["pending_actions"][0]
+    order = deps.store.get_order_details(OMAR_DELIVERED)
+    vacuum = [it["item_id"] for it in order["items"] if it["name"] == "Vacuum Cleaner"]
+    assert action["tool"] == "return_delivered_order_items" and action["args"]["item_ids"] == vacuum
+    assert action["args"]["payment_method_id"] == order["payment_history"][0]["payment_method_id"]
+    done = run(client, {"input": "yes", "thread_id": first["thread_id"], "channel": "customer"}).json()
+    assert done["status"] == "completed"
+    assert deps.store.get_order_details(OMAR_DELIVERED)["status"] == "return requested"
