@@ -165,7 +165,7 @@ def _action_kind(turn: Turn, text: str, order: dict | None) -> str:
 
 def _variant_change(turn: Turn, text: str, order: dict) -> bool:
     for it in sp.pick_items(text, order).items:
-        product = turn.call("get_product_details", product_id=it["product_id"]).result
+        product = turn.product(it["product_id"])
         if product and sp.variant_change_requested(text, it, product):
             return True
     return False

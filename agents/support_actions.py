@@ -100,16 +100,16 @@ def _propose_item_change(turn: Turn, text: str, order: dict, user: dict, tool: s
         return
     if len(items) > 1:  # "the order with the skateboard: the charger in black" changes only the charger
         changing = [it for it in items if sp.variant_change_requested(
-            text, it, turn.call("get_product_details", product_id=it["product_id"]).result)]
+            text, it, turn.product(it["product_id"]))]
         items = changing or items
         # "the blue charger, in black": the item whose current options are described
         described = {it["item_id"]: len(sp.option_value_mentions(list(it["options"].values()), text)) for it in items}
         top = max(described.values())
         if top and list(described.values()).count(top) == 1:
             items = [it for it in items if described[it["item_id"]] == top]
-    new_ids, changes = [], []
+    new_ids, new_prices, changes = [], [], []
     for it in items:
-        product = turn.call("get_product_details", product_id=it["product_id"]).result
+        product = turn.product(it["product_id"])
         pick = sp.pick_variant(text, it, product)
         other = pick.variant is None and _other_product_named(turn, text, order)
         if other:
@@ -123,13 +123,12 @@ def _propose_item_change(turn: Turn, text: str, order: dict, user: dict, tool: s
             turn.ask_again(text)
             return
         new_ids.append(pick.variant["item_id"])
+        new_prices.append(pick.variant["price"])
         changes.append(turn.r.t("change_pair", old=turn.r.item(it), new=turn.r.options(pick.variant["options"])))
     method = _payment_or_ask(turn, text, order, user)
     if method is None:
         return
-    prices = {v["item_id"]: v["price"] for it in items
-              for v in turn.call("get_product_details", product_id=it["product_id"]).result["variants"].values()}
-    diff = round(sum(prices[n] for n in new_ids) - sum(it["price"] for it in items), 2)
+    diff = round(sum(new_prices) - sum(it["price"] for it in items), 2)
     summary = turn.r.t(sum_key, order_id=order["order_id"], changes=turn.r.join(changes),
                        diff=turn.r.money(diff), method=turn.r.method(user, method))
     _propose(turn, tool, {"order_id": order["order_id"], "item_ids": [it["item_id"] for it in items],

@@ -27,12 +27,19 @@ class Turn:
         self.parts: list[str] = []
         self.pending: list[PendingAction] = []
         self.data: dict = {}
+        self._products: dict[str, dict | None] = {}
 
     def call(self, tool: str, **args):
         return call_tool(tool, self.ctx, args)
 
     def say(self, key: str, **kw) -> None:
         self.parts.append(self.r.t(key, **kw))
+
+    def product(self, product_id: str) -> dict | None:
+        """A product's details, fetched once per message however many steps need them."""
+        if product_id not in self._products:
+            self._products[product_id] = self.call("get_product_details", product_id=product_id).result
+        return self._products[product_id]
 
     def ask_again(self, text: str) -> None:
         """Remember the request so the customer's next message can complete it (redacted:
