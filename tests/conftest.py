@@ -22,6 +22,15 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
+def seed_data(shared_data) -> dict:
+    """The three retail JSON files as json.load gives them. Shared: never mutate, deepcopy first."""
+    import json
+
+    return {k: json.loads((shared_data / "retail" / f"{k}.json").read_text(encoding="utf-8"))
+            for k in ("users", "orders", "products")}
+
+
+@pytest.fixture(scope="session")
 def store_template(tmp_path_factory, shared_data) -> Path:
     from store import Store
 

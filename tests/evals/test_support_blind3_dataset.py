@@ -8,26 +8,24 @@ orders / items / payment methods pick exactly one thing, and the identification 
 turns belongs to the case's user.
 
 Standard library + pytest only; the project's packages are not imported on purpose.
-The data folder comes from ``CHUHAI_SHARED_DATA_DIR`` (default: ``shared/data`` beside
-the repository); when it is missing the tests fail rather than skip.
+The seed comes from the ``seed_data`` fixture (tests/conftest.py: ``CHUHAI_SHARED_DATA_DIR``
+or ``shared/data`` beside the repository); when it is missing the tests fail.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
 import json
-import os
 import random
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from retail_rules import CANCEL_REASONS, WRITE_KWARGS
 
 REPO = Path(__file__).resolve().parents[2]
 DATASET = REPO / "evals" / "datasets" / "support_blind3.jsonl"
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 FIELDS = {
     "id", "lang", "turns", "channel", "user_id", "expected_actions",
@@ -38,17 +36,8 @@ LANG_COUNTS = {"en": 12, "zh": 8, "es": 7, "de": 7, "fr": 6}
 OUTCOME_COUNTS = {"write": 18, "refusal": 12, "info": 7, "declined": 1, "auth_failed": 2}
 YES = {"en": "yes", "zh": "是的", "es": "sí", "de": "ja", "fr": "oui"}
 NO_PREFIX = {"en": "no", "zh": "不", "es": "no", "de": "nein", "fr": "non"}
-CANCEL_REASONS = {"no longer needed", "ordered by mistake"}
 
-WRITE_KWARGS = {
-    "cancel_pending_order": {"order_id", "reason"},
-    "modify_pending_order_address": {"order_id", "address1", "address2", "city", "state", "country", "zip"},
-    "modify_user_address": {"user_id", "address1", "address2", "city", "state", "country", "zip"},
-    "modify_pending_order_payment": {"order_id", "payment_method_id"},
-    "modify_pending_order_items": {"order_id", "item_ids", "new_item_ids", "payment_method_id"},
-    "exchange_delivered_order_items": {"order_id", "item_ids", "new_item_ids", "payment_method_id"},
-    "return_delivered_order_items": {"order_id", "item_ids", "payment_method_id"},
-}
+
 
 # --------------------------------------------------------------------------------------
 # Per-case facts that the turns express in free text (any language). The test checks that
@@ -179,27 +168,10 @@ EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # Loading
 # --------------------------------------------------------------------------------------
 
-def _data_dir() -> Path:
-    return Path(os.environ.get("CHUHAI_SHARED_DATA_DIR") or DEFAULT_DATA_DIR)
-
-
-@functools.lru_cache(maxsize=1)
-def _load_store_cached(path: str):
-    retail = Path(path) / "retail"
-    out = {}
-    for name in ("users", "orders", "products"):
-        with open(retail / f"{name}.json", encoding="utf-8") as fh:
-            out[name] = json.load(fh)
-    return out
-
-
-def store():
-    retail = _data_dir() / "retail"
-    missing = [n for n in ("users.json", "orders.json", "products.json") if not (retail / n).is_file()]
-    if missing:
-        pytest.fail(f"retail seed data not found in {retail} (missing {missing}); "
-                    f"set CHUHAI_SHARED_DATA_DIR to the shared/data folder")
-    return _load_store_cached(str(_data_dir()))
+@pytest.fixture(scope="module")
+def st(seed_data):
+    """The seed store (shared: the checks deepcopy before replaying writes)."""
+    return seed_data
 
 
 def _load_cases():
@@ -382,8 +354,7 @@ def _rejected(st, user_id, name, kw) -> str | None:
 # Whole-file checks
 # --------------------------------------------------------------------------------------
 
-def test_data_folder_present():
-    st = store()
+def test_data_folder_present(st):
     assert len(st["users"]) and len(st["orders"]) and len(st["products"])
 
 
@@ -416,8 +387,7 @@ def test_coverage():
     assert refusal_ids == explained, refusal_ids ^ explained
 
 
-def test_users_drawn_from_seeded_shuffle_each_once():
-    st = store()
+def test_users_drawn_from_seeded_shuffle_each_once(st):
     order = _shuffled_users(st["users"])
     seen = []
     for i, c in enumerate(CASES):
@@ -461,8 +431,7 @@ def test_turn_protocol(cid):
 
 
 @pytest.mark.parametrize("cid", CASE_IDS)
-def test_identification(cid):
-    st = store()
+def test_identification(cid, st):
     c = _case(cid)
     text = _text(c)
     low = text.lower()
@@ -493,8 +462,7 @@ def test_identification(cid):
 
 
 @pytest.mark.parametrize("cid", CASE_IDS)
-def test_order_references(cid):
-    st = store()
+def test_order_references(cid, st):
     c = _case(cid)
     uid = c["user_id"]
     mentioned = _norm_order_ids(_text(c))
@@ -527,8 +495,7 @@ def test_order_references(cid):
 
 
 @pytest.mark.parametrize("cid", CASE_IDS)
-def test_expected_actions_valid_on_seed(cid):
-    st = store()
+def test_expected_actions_valid_on_seed(cid, st):
     c = _case(cid)
     work = copy.deepcopy(st)
     for a in c["expected_actions"]:
@@ -553,8 +520,7 @@ def test_expected_actions_valid_on_seed(cid):
 
 
 @pytest.mark.parametrize("cid", sorted(VARIANTS))
-def test_variant_descriptions_pick_one_available_variant(cid):
-    st = store()
+def test_variant_descriptions_pick_one_available_variant(cid, st):
     c = _case(cid)
     mapping, words = VARIANTS[cid]
     for w in words:
@@ -579,8 +545,7 @@ def test_variant_descriptions_pick_one_available_variant(cid):
 
 
 @pytest.mark.parametrize("cid", sorted(PAYMENT_DESCRIPTIONS))
-def test_payment_descriptions_resolve(cid):
-    st = store()
+def test_payment_descriptions_resolve(cid, st):
     c = _case(cid)
     kind, hint = PAYMENT_DESCRIPTIONS[cid]
     assert hint in _text(c).lower(), hint
@@ -599,8 +564,7 @@ def test_payment_descriptions_resolve(cid):
 
 
 @pytest.mark.parametrize("cid", sorted(ATTEMPTED))
-def test_refusals_are_rejected_and_declined_is_valid(cid):
-    st = store()
+def test_refusals_are_rejected_and_declined_is_valid(cid, st):
     c = _case(cid)
     name, kw = ATTEMPTED[cid]
     why = _rejected(st, c["user_id"], name, kw)
@@ -613,8 +577,7 @@ def test_refusals_are_rejected_and_declined_is_valid(cid):
 
 
 @pytest.mark.parametrize("cid", sorted(PRODUCT_TYPE_CHANGES))
-def test_product_type_changes_are_rejected(cid):
-    st = store()
+def test_product_type_changes_are_rejected(cid, st):
     c = _case(cid)
     assert c["expected_outcome"] == "refusal"
     name, oid, old_id, wanted = PRODUCT_TYPE_CHANGES[cid]
@@ -632,8 +595,7 @@ def test_product_type_changes_are_rejected(cid):
 
 
 @pytest.mark.parametrize("cid", CASE_IDS)
-def test_must_contain_strings_come_from_the_data(cid):
-    st = store()
+def test_must_contain_strings_come_from_the_data(cid, st):
     c = _case(cid)
     uid = c["user_id"]
     if uid is None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -19,8 +18,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASET = ROOT / "evals" / "datasets" / "support_natural2.jsonl"
-SHARED = Path(os.environ.get("CHUHAI_SHARED_DATA_DIR", ROOT.parent / "shared" / "data"))
-RETAIL = SHARED / "retail"
 
 LANG_COUNTS = {"en": 12, "zh": 8, "es": 7, "de": 7, "fr": 6}
 OUTCOMES = {"write", "refusal", "info", "declined", "auth_failed"}
@@ -91,16 +88,9 @@ class Refused(Exception):
     pass
 
 
-def _load(name: str):
-    path = RETAIL / name
-    if not path.is_file():
-        pytest.fail("shared/data/retail not found: set CHUHAI_SHARED_DATA_DIR")
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 @pytest.fixture(scope="module")
-def data():
-    return {"users": _load("users.json"), "orders": _load("orders.json"), "products": _load("products.json")}
+def data(seed_data):
+    return seed_data
 
 
 @pytest.fixture(scope="module")

@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from retail_rules import CANCEL_REASONS
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASET = ROOT / "evals" / "datasets" / "support_natural3.jsonl"
-DATA_DIR = Path(os.environ.get("CHUHAI_SHARED_DATA_DIR", str(ROOT.parent / "shared" / "data"))) / "retail"
 
 LANG_COUNTS = {"en": 12, "zh": 8, "es": 7, "de": 7, "fr": 6}
 YES = {"en": "yes", "zh": "是的", "es": "sí", "de": "ja", "fr": "oui"}
@@ -44,7 +43,6 @@ WRITE_SIGS = {
     "exchange_delivered_order_items": ["order_id", "item_ids", "new_item_ids", "payment_method_id"],
     "return_delivered_order_items": ["order_id", "item_ids", "payment_method_id"],
 }
-CANCEL_REASONS = {"no longer needed", "ordered by mistake"}
 
 # ---------------------------------------------------------------------------------------
 # Per-case specification of what the customer's words denote (written alongside the set).
@@ -205,11 +203,8 @@ REQUIRED_REFUSALS = {"refusal_status", "refusal_other_customer", "refusal_produc
 
 # ----------------------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
-def store():
-    if not DATA_DIR.is_dir():
-        pytest.fail(f"retail data not found at {DATA_DIR}: set CHUHAI_SHARED_DATA_DIR")
-    return {name: json.loads((DATA_DIR / f"{name}.json").read_text(encoding="utf-8"))
-            for name in ("users", "orders", "products")}
+def store(seed_data):
+    return seed_data
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from retail_rules import CANCEL_REASONS, WRITE_KWARGS
 
 REPO = Path(__file__).resolve().parents[2]
 DATASET = REPO / "evals" / "datasets" / "support_natural.jsonl"
@@ -22,16 +22,7 @@ OUTCOMES = {"write", "refusal", "info", "declined", "auth_failed"}
 WRITES = {"cancel_pending_order", "modify_pending_order_address", "modify_pending_order_payment",
           "modify_pending_order_items", "return_delivered_order_items",
           "exchange_delivered_order_items", "modify_user_address"}
-KWARGS = {
-    "cancel_pending_order": {"order_id", "reason"},
-    "modify_pending_order_address": {"order_id", "address1", "address2", "city", "state", "country", "zip"},
-    "modify_user_address": {"user_id", "address1", "address2", "city", "state", "country", "zip"},
-    "modify_pending_order_payment": {"order_id", "payment_method_id"},
-    "modify_pending_order_items": {"order_id", "item_ids", "new_item_ids", "payment_method_id"},
-    "exchange_delivered_order_items": {"order_id", "item_ids", "new_item_ids", "payment_method_id"},
-    "return_delivered_order_items": {"order_id", "item_ids", "payment_method_id"},
-}
-REASONS = {"no longer needed", "ordered by mistake"}
+KWARGS, REASONS = WRITE_KWARGS, CANCEL_REASONS
 YES = {"en": "yes", "zh": "是", "es": "sí", "de": "ja", "fr": "oui", "ja": "はい"}
 NO = {"en": "no", "zh": "不", "es": "no", "de": "nein", "fr": "non", "ja": "いいえ"}
 
@@ -96,21 +87,9 @@ EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ZIP_RE = re.compile(r"(?<![\dW])\d{5}(?!\d)")
 
 
-def _data_dir() -> Path | None:
-    env = os.environ.get("CHUHAI_SHARED_DATA_DIR")
-    for d in ([Path(env) / "retail"] if env else []) + [REPO.parent / "shared" / "data" / "retail",
-                                                         REPO / "shared" / "data" / "retail"]:
-        if (d / "orders.json").is_file():
-            return d
-    return None
-
-
 @pytest.fixture(scope="module")
-def store():
-    d = _data_dir()
-    if d is None:
-        pytest.fail("shared/data/retail not found: set CHUHAI_SHARED_DATA_DIR")
-    return {n: json.loads((d / f"{n}.json").read_text()) for n in ("users", "orders", "products")}
+def store(seed_data):
+    return seed_data
 
 
 @pytest.fixture(scope="module")

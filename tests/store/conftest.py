@@ -22,13 +22,6 @@ def retail_dir(data_paths) -> Path:
     return data_paths[0]
 
 
-@pytest.fixture(scope="session")
-def seed_data(retail_dir) -> dict:
-    """The three JSON files as json.load gives them. Never mutate: deepcopy first."""
-    return {k: json.loads((retail_dir / f"{k}.json").read_text(encoding="utf-8"))
-            for k in ("users", "orders", "products")}
-
-
 @pytest.fixture
 def fresh_db(seed_data) -> dict:
     return clone(seed_data)
