@@ -1,4 +1,4 @@
-"""The `chuhai` command: serve, ask, store, models."""
+"""The `chuhai` command: serve, ask, store, models, eval."""
 from __future__ import annotations
 
 import json
@@ -109,6 +109,49 @@ def models_report() -> None:
     for model in ml.MODELS:
         card = settings.models_dir / f"{model}.card.md"
         typer.echo(card.read_text() if card.exists() else f"# {model}\nnot trained: run `chuhai models train`\n")
+
+
+@app.command("eval")
+def eval_(suites: Optional[list[str]] = typer.Argument(None, help="suites to run; default all (see --list)"),
+          model: str = typer.Option("default", help="LLM: default (settings) | none | bundled | fake | openai | PATH.gguf"),
+          k: int = typer.Option(1, min=1, help="runs per case; pass^k = share of cases passing all k"),
+          url: Optional[str] = typer.Option(None, help="a running server (else in-process)"),
+          api_key: Optional[str] = typer.Option(None, help="admin key for --url (default: from settings)"),
+          workers: int = typer.Option(2, min=1, help="cases run at once where that is safe"),
+          fast: bool = typer.Option(False, help="only the fast subset (the CI gate's suites)"),
+          gate: bool = typer.Option(False, help="exit 1 if a metric is under its floor in evals/gate.json"),
+          compare: Optional[str] = typer.Option(None, help="'last' or a run id from the history"),
+          limit: Optional[int] = typer.Option(None, help="at most this many cases per suite"),
+          out: Optional[str] = typer.Option(None, help="report folder; default CHUHAI_DATA_DIR/evals/<time>"),
+          list_suites: bool = typer.Option(False, "--list", help="list the suites and exit")) -> None:
+    """Run eval suites; writes Markdown + HTML reports and records the run in the history."""
+    from pathlib import Path
+
+    from evals import cli as evals_cli
+    from evals.suites import SUITES
+
+    if list_suites:
+        for name, s in SUITES.items():
+            typer.echo(f"{name:16} {'fast ' if s.fast else '     '}{s.description}")
+        return
+    settings = _settings()
+    try:
+        names = evals_cli.choose_suites(list(suites or []), fast)
+        results, info = evals_cli.run(settings, names, model=model, k=k, url=url, api_key=api_key,
+                                      workers=workers, limit=limit)
+    except (KeyError, ValueError, RuntimeError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+    done = evals_cli.report_and_record(settings, results, info, k=k, compare=compare,
+                                       out_dir=Path(out) if out else None)
+    typer.echo(done["paths"]["markdown"].read_text().split("## Plots")[0].split("## Suite")[0])
+    typer.echo(f"report: {done['paths']['html']} (run {done['run_id']})", err=True)
+    if gate:
+        failures = evals_cli.gate_failures(results)
+        for f in failures:
+            typer.echo(f"gate: {f}", err=True)
+        if failures:
+            raise typer.Exit(1)
 
 
 def _headline(metrics: dict) -> dict:

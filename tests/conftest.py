@@ -104,3 +104,14 @@ def api(make_deps):
     deps = make_deps()
     with TestClient(create_app(deps=deps)) as client:
         yield client, deps
+
+
+@pytest.fixture(scope="session")
+def eval_system(models_dir, shared_data, tmp_path_factory):
+    """The eval harness's Chuhai system through the API (TestClient per case), no LLM."""
+    from evals.systems import InProcessSystem
+
+    system = InProcessSystem(shared_data, models_dir, model="none", via="api",
+                             workdir=tmp_path_factory.mktemp("eval"))
+    yield system
+    system.close()
