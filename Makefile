@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test test-llm test-slow test-all bench models clean
+.PHONY: install serve test test-llm test-slow test-all eval eval-fast bench models clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -33,6 +33,14 @@ test-slow: install
 
 test-all: install
 	$(BIN)/python -m pytest -q -m ''
+
+# The full eval run (every suite; reports under var/evals/, compared with the last run).
+eval: install
+	$(BIN)/chuhai eval --compare last
+
+# The fast subset with the CI gate's floors (the default test run also runs it).
+eval-fast: install
+	$(BIN)/chuhai eval --fast --gate --model none
 
 bench: install
 	$(BIN)/python benchmarks/support_load.py
