@@ -1,10 +1,10 @@
 """Router: data-set contract, held-out accuracy, persistence, speed.
 
 Accuracy thresholds are the values measured on the test split (see the model card and
-ml/datasets/ROUTING.md) minus a small margin; they are not targets. Measured without
-shared data, after the train-only third writing round (2026-11-23): overall 0.909;
-en 0.920, zh 0.872, es 0.911, de 0.933, fr 0.911, ja 0.956; multi-agent exact order
-0.958 (23/24). Before that round: 0.881 overall.
+ml/datasets/ROUTING.md) minus a small margin; they are not targets. Measured with the
+shared data after the train-only fourth writing round (2026-11-23): overall 0.914;
+en 0.904, zh 0.904, es 0.911, de 0.933, fr 0.911, ja 0.956; multi-agent exact order
+0.958. Before round 4: 0.907 (zh 0.872); before round 3: 0.881.
 """
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from ml.router import AGENTS, LABELS, LANGS, RoutePrediction, Router
 MIN_PER_CELL = {"en": 48, "zh": 48, "es": 12, "de": 12, "fr": 12, "ja": 12}
 MIN_MULTI = 60
 
-MIN_OVERALL = 0.89
-MIN_PER_LANGUAGE = {"en": 0.90, "zh": 0.85, "es": 0.88, "de": 0.91, "fr": 0.88, "ja": 0.93}
+MIN_OVERALL = 0.90
+MIN_PER_LANGUAGE = {"en": 0.90, "zh": 0.88, "es": 0.88, "de": 0.91, "fr": 0.88, "ja": 0.93}
 MIN_MULTI_EXACT_ORDER = 0.91
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
