@@ -1,4 +1,4 @@
-"""The `chuhai` command: serve, ask, store, models, eval."""
+"""The `chuhai` command: serve, ask, store, kb, models, eval."""
 from __future__ import annotations
 
 import json
@@ -12,6 +12,16 @@ store_app = typer.Typer(help="The seller's store: reset to the seed, export.", n
 models_app = typer.Typer(help="Classical models: train, report.", no_args_is_help=True)
 app.add_typer(store_app, name="store")
 app.add_typer(models_app, name="models")
+
+
+def _add_kb_app() -> None:
+    """`chuhai kb ingest|search`: commands and logic live in vectorstore/cli.py."""
+    from vectorstore.cli import kb_app
+
+    app.add_typer(kb_app, name="kb")
+
+
+_add_kb_app()
 
 
 def _settings():

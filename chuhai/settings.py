@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     store_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite under data_dir")
     checkpoint_url: str | None = Field(None, description="LangGraph checkpointer; default sqlite under data_dir")
 
+    # Knowledge base (vectorstore/)
+    kb_url: str | None = Field(None, description="Chroma server URL (HttpClient); default embedded under data_dir/kb")
+    kb_collection: str = Field("chuhai_kb", description="Chroma collection of the knowledge base")
+
     # LLM
     llm_backend: str = Field("llama_cpp", description="llama_cpp | openai | fake")
     llm_model_path: Path | None = Field(None, description="GGUF path; default the bundled SmolLM2")
@@ -42,6 +46,10 @@ class Settings(BaseSettings):
     run_concurrency: int = Field(4, description="graph runs executing at once per API process")
     log_level: str = "INFO"
     log_json: bool = True
+
+    # Guards (guards/policy.py): limits a tool call may not pass whatever the LLM said
+    max_refund_amount: float = Field(500.0, description="refunds above this need a person's approval")
+    max_price_change_pct: float = Field(20.0, description="price changes above this percent are stopped")
 
     @field_validator("api_keys", mode="before")
     @classmethod
