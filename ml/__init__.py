@@ -8,8 +8,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-MODELS = {"router": "ml.router", "intents": "ml.intents"}
-ARTIFACT = {"router": "router.joblib", "intents": "intents.joblib"}
+MODELS = {"router": "ml.router", "intents": "ml.intents", "injection": "ml.injection"}
+ARTIFACT = {"router": "router.joblib", "intents": "intents.joblib", "injection": "injection.joblib"}
 
 
 def module(name: str):
