@@ -163,9 +163,20 @@ def yes_no(text: str) -> str | None:
         any(t.startswith(w) for w in YES if not re.search(r"[a-zà-ÿ]", w))
     if no_hit and not t.startswith(("不错", "没问题")):
         return "no"
-    if yes_hit or t.startswith(("没问题",)):
+    if (yes_hit or t.startswith(("没问题",))) and not _amends(t):
         return "yes"
     return None
+
+
+def _amends(text: str) -> bool:
+    """A "yes" that also says how to pay or what to do ("ok, put it on my gift card
+    then") changes the proposal: acting on it as a plain yes would do the old thing."""
+    return bool(find_order_ids(text)) or has_any(text, GIFT_WORDS + CARD_WORDS + ("paypal",) + AMEND_WORDS)
+
+
+AMEND_WORDS = ("instead", "rather", "actually", "but", "also", "as well", "en vez", "en lugar", "también",
+               "pero", "stattdessen", "lieber", "aber", "auch", "plutôt", "plutot", "mais", "aussi", "改成",
+               "换成", "但是", "还要", "另外", "代わりに", "やっぱり", "でも")
 
 
 @lru_cache(maxsize=1)

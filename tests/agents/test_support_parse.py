@@ -97,3 +97,17 @@ def test_pick_variant_changes_only_what_is_asked():
     assert sp.pick_variant("I want a white laser one", item, product).variant is None
     # nothing said about the change: ask
     assert sp.pick_variant("exchange the mouse", item, product).variant is None
+
+
+@pytest.mark.parametrize("text", ["OK, put it on my gift card then.", "yes but also return the lamp",
+                                  "ja, aber auf die Kreditkarte", "好的，改成用paypal", "yes, for order #W1234567"])
+def test_a_yes_that_changes_the_proposal_is_not_a_yes(text):
+    """Found by the blind tasks_dev set: "OK, put it on my gift card then" executed the
+    proposed refund to PayPal."""
+    assert sp.yes_no(text) is None
+
+
+@pytest.mark.parametrize("text", ["yes", "Yes, that is correct, thank you!", "ok cancel it", "是的", "はい、お願いします",
+                                  "oui, allez-y", "sí, adelante", "ja, bitte", "yes go ahead with the exchange"])
+def test_plain_confirmations_stay_yes(text):
+    assert sp.yes_no(text) == "yes"
