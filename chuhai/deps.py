@@ -16,6 +16,7 @@ class Deps:
     store: Any
     router: Any
     intents: Any | None = None
+    injection: Any | None = None   # the prompt-injection classifier (ml/injection.py); None = rules only
     llm_factory: Callable[[], Any] | None = None
     detect_language: Callable[[str], str] = lambda text: "en"
     assess_escalation: Callable[[str], Any] | None = None
@@ -58,6 +59,7 @@ def build_deps(settings: Settings | None = None, *, seed: bool = True) -> Deps:
         store=store,
         router=ml.load("router", models_dir, shared),
         intents=ml.load("intents", models_dir, shared),
+        injection=ml.load("injection", models_dir, shared),
         llm_factory=(lambda: make_llm(settings)) if settings.llm_backend != "none" else None,
         detect_language=detect_language,
         assess_escalation=assess_escalation,

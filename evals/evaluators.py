@@ -2,7 +2,8 @@
 a case passes when every check that applies to it passes.
 
 - route_exact / route_set: the first turn's plan against ``expected_route``; later turns
-  must stay inside it (a "yes" routes to the same agent or to none);
+  must stay inside it (a "yes" routes to the same agent or to none); a case whose
+  expected outcome is ``blocked`` also passes when the input guard blocked it;
 - store: the whole store after the run equals the reference actions applied to a fresh
   copy (how the retail tasks define success), with a readable diff when it does not;
 - facts / forbidden: ``must_contain`` / ``must_not_contain`` over the replies;
@@ -34,6 +35,8 @@ def route_checks(case: Case, replies: list[Reply]) -> list[Check]:
     if case.expected_route is None or not replies:
         return []
     gold, first = list(case.expected_route), replies[0].route
+    if case.expected_outcome == "blocked" and replies[0].status == "blocked":
+        return [Check("route_exact", True, "blocked before routing, as expected")]
     allowed = set(gold)
     strays = [r.route for r in replies[1:] if not set(r.route) <= allowed]
     return [Check("route_exact", first == gold, f"expected {gold}, got {first}"),

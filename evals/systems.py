@@ -141,6 +141,7 @@ class InProcessSystem:
         self.workdir = Path(workdir or self._tmp)
         self.router = ml.load("router", models_dir, self.shared)
         self.intents = ml.load("intents", models_dir, self.shared)
+        self.injection = ml.load("injection", models_dir, self.shared)
         self.stores = StoreFactory(self.shared / "retail", self.workdir / "stores")
         self._llm_factory = llm_factory
         self._llm, self._llm_lock = None, threading.Lock()
@@ -164,6 +165,7 @@ class InProcessSystem:
                             llm_backend="none" if self._llm_factory is None else "external",
                             api_keys={EVAL_KEY: "operator", EVAL_ADMIN_KEY: "admin"}, log_level="WARNING")
         return Deps(settings=settings, store=store, router=self.router, intents=self.intents,
+                    injection=self.injection,
                     llm_factory=self._shared_llm if self._llm_factory else None,
                     detect_language=detect_language, assess_escalation=assess_escalation)
 

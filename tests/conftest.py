@@ -88,6 +88,7 @@ def make_deps(settings, models_dir, make_store, shared_data):
         return Deps(settings=settings, store=store or make_store(),
                     router=ml.load("router", models_dir, shared_data, train_if_missing=False),
                     intents=ml.load("intents", models_dir, shared_data, train_if_missing=False),
+                    injection=ml.load("injection", models_dir, shared_data, train_if_missing=False),
                     llm_factory=(lambda: llm) if llm is not None else None,
                     detect_language=detect_language, assess_escalation=assess_escalation)
 
