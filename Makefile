@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test test-llm test-slow test-all eval eval-fast bench models clean
+.PHONY: install serve test test-llm test-slow test-all eval eval-fast bench bench-all models clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -44,6 +44,15 @@ eval-fast: install
 
 bench: install
 	$(BIN)/python benchmarks/support_load.py
+
+# Every benchmark (llm_overhead takes ~10-15 min, peer_comparison ~10 min on 2 cores).
+bench-all: bench
+	$(BIN)/python benchmarks/support_path.py
+	$(BIN)/python benchmarks/router_latency.py
+	$(BIN)/python benchmarks/guard_overhead.py
+	$(BIN)/python benchmarks/kb_latency.py
+	$(BIN)/python benchmarks/llm_overhead.py
+	$(BIN)/python benchmarks/peer_comparison.py
 
 models: install
 	$(BIN)/chuhai models train
