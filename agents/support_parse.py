@@ -92,6 +92,11 @@ def looks_like_support(text: str) -> bool:
                                                    "payment", "orders", "profile"))
 
 
+LATIN = re.compile(r"[a-zà-ÿ]")
+_WORD_START, _WORD_END = "(?<![a-zà-ÿ])", "(?![a-zà-ÿ])"
+
+
+@lru_cache(maxsize=1024)
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower()).strip()
 
@@ -100,19 +105,42 @@ def has_any(text: str, words: tuple[str, ...]) -> bool:
     """Keyword lists hold stems ("reembols", "storn"): a Latin-script keyword must start a
     word (short ones must be the whole word); CJK keywords match anywhere."""
     t = _norm(text)
-    return any(_find_word(w, t, stem=len(w) > 4) >= 0 for w in words)
+    pattern, anywhere = _any_word_matcher(words)
+    return any(w in t for w in anywhere) or (pattern is not None and pattern.search(t) is not None)
+
+
+@lru_cache(maxsize=256)
+def _any_word_matcher(words: tuple[str, ...]) -> tuple[re.Pattern | None, tuple[str, ...]]:
+    """One compiled alternation for the Latin-script words of a list (as _find_word with
+    stem=len(word) > 4 matches each of them) and the other words, matched anywhere."""
+    latin = [w for w in words if LATIN.search(w)]
+    alternatives = "|".join(re.escape(w) + ("" if len(w) > 4 else _WORD_END) for w in latin)
+    pattern = re.compile(f"{_WORD_START}(?:{alternatives})") if latin else None
+    return pattern, tuple(w for w in words if not LATIN.search(w))
 
 
 def _find_word(word: str, text: str, stem: bool = False) -> int:
     """Position of a word: Latin-script words match whole words (with a short inflection:
     plural s/es, German -e/-n/-en) or, for stems, any word they start; CJK anywhere."""
-    if re.search(r"[a-zà-ÿ]", word):
-        end = "" if stem else ("(?:s|es|e|n|en)?(?![a-zà-ÿ])" if len(word) > 4 else "(?![a-zà-ÿ])")
-        m = re.search(rf"(?<![a-zà-ÿ]){re.escape(word)}{end}", text)
-        if m is None and len(word) >= 5 and not stem:  # end of a compound: "herrenparfum"
-            m = re.search(rf"{re.escape(word)}(?![a-zà-ÿ])", text)
-        return m.start() if m else -1
-    return text.find(word)
+    patterns = _word_patterns(word, stem)
+    if not patterns:
+        return text.find(word)
+    for pattern in patterns:
+        if m := pattern.search(text):
+            return m.start()
+    return -1
+
+
+@lru_cache(maxsize=4096)
+def _word_patterns(word: str, stem: bool) -> tuple[re.Pattern, ...]:
+    """_find_word's patterns for a Latin-script word, tried in order (none for CJK)."""
+    if not LATIN.search(word):
+        return ()
+    end = "" if stem else ("(?:s|es|e|n|en)?" + _WORD_END if len(word) > 4 else _WORD_END)
+    patterns = [re.compile(f"{_WORD_START}{re.escape(word)}{end}")]
+    if len(word) >= 5 and not stem:  # end of a compound: "herrenparfum"
+        patterns.append(re.compile(f"{re.escape(word)}{_WORD_END}"))
+    return tuple(patterns)
 
 
 def find_order_ids(text: str) -> list[str]:

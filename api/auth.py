@@ -35,7 +35,9 @@ def load_keys(settings) -> dict[str, str]:
     return keys
 
 
-def role_for(request: Request) -> str:
+async def role_for(request: Request) -> str:
+    """The caller's role. Async on purpose: FastAPI runs a sync dependency on its thread
+    pool, a thread hand-off per request for a dictionary lookup."""
     header = request.headers.get("authorization", "")
     if not header.lower().startswith("bearer "):
         raise APIError(401, "unauthorized", "Missing API key: send 'Authorization: Bearer <key>'.")

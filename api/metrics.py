@@ -1,8 +1,16 @@
-"""Prometheus metrics of one app (own registry, so tests and workers don't collide)."""
+"""Prometheus metrics of one app (own registry, so tests and workers don't collide).
+
+With several API processes (`chuhai serve --workers N`) the CLI sets
+PROMETHEUS_MULTIPROC_DIR before the workers start: each process then writes its values
+to files there and /metrics, whichever process answers it, adds up all of them."""
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class Metrics:
@@ -25,4 +33,8 @@ class Metrics:
             self.tool_calls.labels(call["tool"], str(call["ok"]).lower()).inc()
 
     def render(self) -> tuple[bytes, str]:
-        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+        registry = self.registry
+        if os.environ.get(MULTIPROCESS_ENV):
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -34,11 +34,13 @@ def _settings():
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000,
+          workers: Optional[int] = typer.Option(None, help="API processes; default CHUHAI_WORKERS")) -> None:
     """Start the agent API (OpenAPI at /docs)."""
     import uvicorn
 
     settings = _settings()
+    workers = workers or settings.workers
     from api.auth import load_keys
     from chuhai.deps import build_deps
 
@@ -48,7 +50,22 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     if not settings.api_keys:
         typer.echo(f"API keys: {settings.state_dir / 'api_keys.json'}", err=True)
     typer.echo(f"Serving on http://{host}:{port} (roles: {sorted(set(keys.values()))})", err=True)
-    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="warning")
+    if workers > 1:
+        _multiprocess_metrics(settings.state_dir / "prometheus")
+    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="warning", access_log=False)
+
+
+def _multiprocess_metrics(path) -> None:
+    """Worker processes write their metrics under `path` and /metrics adds them up
+    (api/metrics.py). An earlier server's files would be counted too: start empty."""
+    import os
+    import shutil
+
+    from api.metrics import MULTIPROCESS_ENV
+
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    os.environ[MULTIPROCESS_ENV] = str(path)
 
 
 @app.command()

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
                                      description='JSON object {"key": "admin|operator|scheduler|customer:<user_id>"}')
     max_input_chars: int = 4000
     run_concurrency: int = Field(4, description="graph runs executing at once per API process")
+    workers: int = Field(1, ge=1, description="API processes of `chuhai serve` (SQLite files are shared safely)")
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -9,6 +9,8 @@ from langgraph.types import Command
 
 from agents.support_parse import yes_no
 from chuhai.logs import get_logger
+from graphs.direct import DirectPath, Head
+from graphs.nodes import make_nodes
 from graphs.result import Output, PendingActionOut, RunRequest, RunResult
 from graphs.state import fresh_run_fields
 from graphs.supervisor import build_graph, sqlite_checkpointer
@@ -29,35 +31,47 @@ class ApprovalError(Exception):
 
 
 class Runner:
-    def __init__(self, deps, checkpointer=None):
+    """`direct=False` sends new messages through `graph.invoke` instead of graphs/direct.py
+    (same results; tests compare the two)."""
+
+    def __init__(self, deps, checkpointer=None, *, direct: bool = True):
         self.deps = deps
         self.checkpointer = checkpointer or sqlite_checkpointer(deps.settings.checkpoint_path)
-        self.graph = build_graph(deps, self.checkpointer)
+        nodes = make_nodes(deps)
+        self.graph = build_graph(deps, self.checkpointer, nodes)
+        # a run that proposes writes continues in the graph, checkpointed after every step
+        self.direct = DirectPath(self.graph, nodes, durability="sync") if direct else None
 
     # -- public -------------------------------------------------------------------------
     def run(self, req: RunRequest, role: str) -> RunResult:
         thread_id = req.thread_id or "t_" + uuid.uuid4().hex[:16]
         channel = "customer" if role.startswith("customer:") else req.channel
         config = self._config(thread_id)
-        pending = self.pending_actions(thread_id) if req.thread_id else []
+        if self.direct is not None:
+            # a new thread needs no read; one read of an existing thread's head decides
+            head = self.direct.head(config) if req.thread_id else Head(None)
+            if head.clean:
+                started = time.perf_counter()
+                values = self.direct.invoke(self._state_in(req, channel, role), head, config)
+                return self._result(thread_id, started, values)
+        snap = self.graph.get_state(config) if req.thread_id else None
+        pending = _pending(snap.interrupts) if snap else []
         started = time.perf_counter()
         if pending:
-            self._check_thread_role(thread_id, role)
+            self._check_thread_role(snap.values.get("role"), role)
             answer = yes_no(req.input)
             if answer is not None:
                 decisions = {a["action_id"]: "approve" if answer == "yes" else "reject" for a in pending}
                 return self._resume(thread_id, {"decisions": decisions, "actor": f"message:{role}"}, started)
             # A new request supersedes the unanswered proposal: close it without acting.
             self.graph.invoke(Command(resume={"decisions": {}, "actor": "superseded"}), config)
-        run_id = "run_" + uuid.uuid4().hex[:16]
-        state_in = {**fresh_run_fields(run_id), "text": req.input, "channel": channel, "role": role,
-                    "language": req.language or "", "auto_approve": req.auto_approve}
-        values = self.graph.invoke(state_in, config, durability=DURABILITY)
+        values = self.graph.invoke(self._state_in(req, channel, role), config, durability=DURABILITY)
         return self._result(thread_id, started, values)
 
     def decide(self, thread_id: str, action_id: str, decision: str, role: str, comment: str = "") -> RunResult:
-        pending = self.pending_actions(thread_id)
-        if not self._thread_exists(thread_id):
+        snap = self.graph.get_state(self._config(thread_id))
+        pending = _pending(snap.interrupts)
+        if not snap.values:
             raise ApprovalError(f"Thread {thread_id} does not exist.", "not_found")
         if not any(a["action_id"] == action_id for a in pending):
             raise ApprovalError(f"No pending action {action_id} on thread {thread_id}; it may have been "
@@ -70,8 +84,7 @@ class Runner:
                             time.perf_counter())
 
     def pending_actions(self, thread_id: str) -> list[dict]:
-        snap = self.graph.get_state(self._config(thread_id))
-        return _pending(getattr(snap, "interrupts", ()))
+        return _pending(self.graph.get_state(self._config(thread_id)).interrupts)
 
     def thread(self, thread_id: str) -> dict | None:
         snap = self.graph.get_state(self._config(thread_id))
@@ -80,7 +93,7 @@ class Runner:
         v = snap.values
         return {"thread_id": thread_id, "channel": v.get("channel"), "role": v.get("role"),
                 "language": v.get("thread_language"), "transcript": v.get("transcript", []),
-                "pending_actions": self.pending_actions(thread_id),
+                "pending_actions": _pending(snap.interrupts),
                 "authenticated_user_id": (v.get("sessions") or {}).get("support", {}).get("user_id")}
 
     # -- internals ----------------------------------------------------------------------
@@ -88,11 +101,14 @@ class Runner:
     def _config(thread_id: str) -> dict:
         return {"configurable": {"thread_id": thread_id}}
 
-    def _thread_exists(self, thread_id: str) -> bool:
-        return bool(self.graph.get_state(self._config(thread_id)).values)
+    @staticmethod
+    def _state_in(req: RunRequest, channel: str, role: str) -> dict:
+        run_id = "run_" + uuid.uuid4().hex[:16]
+        return {**fresh_run_fields(run_id), "text": req.input, "channel": channel, "role": role,
+                "language": req.language or "", "auto_approve": req.auto_approve}
 
-    def _check_thread_role(self, thread_id: str, role: str) -> None:
-        owner = self.graph.get_state(self._config(thread_id)).values.get("role")
+    @staticmethod
+    def _check_thread_role(owner: str | None, role: str) -> None:
         if owner and owner.startswith("customer:") and owner != role:
             raise ApprovalError("This thread belongs to another customer.", "forbidden")
 

@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 
 from . import actions, sales, seed
 from .engine import WRITE_OPTION, create_store_engine, is_memory_sqlite
@@ -28,6 +28,11 @@ WRITE_ACTIONS = ("cancel_pending_order", "modify_pending_order_address", "modify
 _OWNED_READS = ("get_user_details", "get_order_details")
 _DRY_RUN: ContextVar[bool] = ContextVar("chuhai_store_dry_run", default=False)
 """Set by check_action: write transactions roll back instead of committing."""
+# authentication look-ups, built once (building a statement costs more than running it)
+_USER_BY_EMAIL = select(User.id).where(func.lower(User.email) == bindparam("email")).order_by(User.seq).limit(1)
+_USER_BY_NAME_ZIP = select(User.id).where(
+    func.lower(User.first_name) == bindparam("first"), func.lower(User.last_name) == bindparam("last"),
+    User.zip == bindparam("zip")).order_by(User.seq).limit(1)
 
 
 @contextmanager
@@ -136,8 +141,7 @@ class Store:
     def find_user_id_by_email(self, email: str) -> str:
         key = actions.text_arg(email, "email").strip().lower()
         with self._tx() as conn:
-            uid = conn.execute(select(User.id).where(func.lower(User.email) == key)
-                               .order_by(User.seq).limit(1)).scalar()
+            uid = conn.execute(_USER_BY_EMAIL, {"email": key}).scalar()
         if uid is None:
             raise ActionRefused(f"No user has the e-mail address {email}.", code="not_found")
         return uid
@@ -147,9 +151,7 @@ class Store:
         last = actions.text_arg(last_name, "last_name").strip().lower()
         zip_code = actions.text_arg(zip, "zip").strip()
         with self._tx() as conn:
-            uid = conn.execute(select(User.id).where(
-                func.lower(User.first_name) == first, func.lower(User.last_name) == last,
-                User.zip == zip_code).order_by(User.seq).limit(1)).scalar()
+            uid = conn.execute(_USER_BY_NAME_ZIP, {"first": first, "last": last, "zip": zip_code}).scalar()
         if uid is None:
             raise ActionRefused(f"No user named {first_name} {last_name} with zip code "
                                 f"{zip_code} was found.", code="not_found")
