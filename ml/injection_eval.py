@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from guards.injection_rules import rule_hits
+from ml.data_files import shared_file
 from ml.model_card import md_table, write_card_files
 
 if TYPE_CHECKING:
@@ -31,11 +32,8 @@ EVAL_DIR = Path(__file__).resolve().parents[1] / "evals" / "datasets"
 
 
 def data_path(shared_data: Path) -> Path:
-    shared_data = Path(shared_data)
-    for candidate in (shared_data / DATA_FILE, shared_data / DATA_FILE.name, shared_data):
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"no {DATA_FILE} under {shared_data}")
+    """The shared data folder, the data set's folder, or the CSV itself."""
+    return shared_file(shared_data, DATA_FILE)
 
 
 def load_splits(shared_data: Path):

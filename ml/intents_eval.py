@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ml.data_files import read_json
+from ml.data_files import read_json, shared_file
 from ml.model_card import md_table, write_card_files
 
 if TYPE_CHECKING:
@@ -32,12 +32,8 @@ MULTILINGUAL_CHECK: list[tuple[str, str, str]] = _load_check()
 
 
 def data_path(shared_data: Path) -> Path:
-    """Accept the shared data folder, its support_intents/ folder, or the CSV itself."""
-    shared_data = Path(shared_data)
-    for candidate in (shared_data / DATA_FILE, shared_data / DATA_FILE.name, shared_data):
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"no {DATA_FILE} under {shared_data}")
+    """The shared data folder, the data set's folder, or the CSV itself."""
+    return shared_file(shared_data, DATA_FILE)
 
 
 def load_splits(shared_data: Path):
