@@ -154,3 +154,8 @@ def test_compiled_keyword_matching_equals_the_word_by_word_rules():
         for word in words:
             for stem in (False, True):
                 assert sp._find_word(word, norm, stem) == _reference_find_word(word, norm, stem), (word, text)
+
+
+@pytest.mark.parametrize("text", ["I'd like to return all of the items", "return both items please", "alles zurück"])
+def test_all_items_phrasings(text):
+    assert sp.has_any(text, sp.KEYWORDS["all"])
