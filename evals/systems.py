@@ -71,8 +71,8 @@ def reply_from_result(result: dict, latency_s: float) -> Reply:
 
 
 class _RunnerSession:
-    def __init__(self, runner, store, channel: str, owned: bool, cleanup: Callable[[], None]):
-        self.runner, self.store, self.channel, self.owned = runner, store, channel, owned
+    def __init__(self, runner, store, channel: str, cleanup: Callable[[], None]):
+        self.runner, self.store, self.channel = runner, store, channel
         self.thread_id: str | None = None
         self._cleanup = cleanup
 
@@ -200,7 +200,7 @@ class InProcessSystem:
 
     def _session(self, runner, store, case: Case, cleanup) -> Session:
         if self.via == "runner":
-            return _RunnerSession(runner, store, case.channel, True, cleanup)
+            return _RunnerSession(runner, store, case.channel, cleanup)
         from fastapi.testclient import TestClient
 
         from api.main import create_app

@@ -92,13 +92,17 @@ class InjectionValidator(Validator):
         return PassResult()
 
 
-@register_validator(name="chuhai/banned_claims", data_type="string")
-class BannedClaimsValidator(Validator):
-    """Fails on banned marketing or health claims; ``metadata["language"]`` narrows the list."""
+class _LanguageValidator(Validator):
+    """A validator whose checks depend on the text's language (``metadata["language"]`` wins)."""
 
     def __init__(self, language: str | None = None, on_fail: Any = OnFailAction.EXCEPTION, **kwargs):
         super().__init__(on_fail=on_fail, language=language, **kwargs)
         self.language = language
+
+
+@register_validator(name="chuhai/banned_claims", data_type="string")
+class BannedClaimsValidator(_LanguageValidator):
+    """Fails on banned marketing or health claims; ``metadata["language"]`` narrows the list."""
 
     def _validate(self, value: Any, metadata: dict) -> ValidationResult:
         claims = find_claims(value, metadata.get("language", self.language))
@@ -109,12 +113,8 @@ class BannedClaimsValidator(Validator):
 
 
 @register_validator(name="chuhai/reply_policy", data_type="string")
-class ReplyPolicyValidator(Validator):
+class ReplyPolicyValidator(_LanguageValidator):
     """Fails on a reply that promises what the store policy does not allow."""
-
-    def __init__(self, language: str | None = None, on_fail: Any = OnFailAction.EXCEPTION, **kwargs):
-        super().__init__(on_fail=on_fail, language=language, **kwargs)
-        self.language = language
 
     def _validate(self, value: Any, metadata: dict) -> ValidationResult:
         found = find_promises(value, metadata.get("language", self.language))
