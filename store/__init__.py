@@ -13,6 +13,7 @@ listed in store/actions.py); a refusal raises ActionRefused and changes nothing.
 from .errors import ActionRefused
 from .sales import clean_sales_frame
 from .store import READ_ACTIONS, WRITE_ACTIONS, Store
+from . import inbox  # noqa: E402,F401  (its sealed table on Base: created on open, re-sealed on key rotation)
 
 __all__ = ["ActionRefused", "Store", "clean_sales_frame", "READ_ACTIONS", "WRITE_ACTIONS",
            "default_paths"]

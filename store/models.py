@@ -5,14 +5,21 @@ that orders, their items and their payments can be queried; small nested values 
 only ever read whole (variant options, fulfillment tracking ids, exchange/return item
 lists) stay JSON columns. ``seq`` / ``position`` columns keep the order of the JSON files
 (dict key order, list order) so that ``Store.export()`` reproduces the files exactly.
+
+Personal columns (names, e-mail, addresses, payment details, handoff summaries) are
+stored sealed with AES-256-GCM (store/crypto.py); look-ups by e-mail or by name + zip go
+through keyed blind-index columns. ``AuditEntry`` (append-only) and ``PrivacyRequest``
+(erasure requests and their deadlines) hold pseudonyms, never raw ids or e-mails.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import (JSON, Boolean, DateTime, Double, ForeignKey, ForeignKeyConstraint,
-                        Index, Integer, String, Text)
+                        Index, Integer, String)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .crypto import Encrypted, EncryptedJSON
 
 
 class Base(DeclarativeBase):
@@ -24,14 +31,14 @@ NullableJSON = JSON(none_as_null=True)
 
 
 class _Address:
-    """The six address fields shared by users and orders (zip is a string: "02134")."""
+    """The six address fields shared by users and orders (zip is a string: "02134"), sealed."""
 
-    address1: Mapped[str] = mapped_column(String(200))
-    address2: Mapped[str] = mapped_column(String(200))
-    city: Mapped[str] = mapped_column(String(100))
-    country: Mapped[str] = mapped_column(String(100))
-    state: Mapped[str] = mapped_column(String(100))
-    zip: Mapped[str] = mapped_column(String(20))
+    address1: Mapped[str] = mapped_column(Encrypted("address1"))
+    address2: Mapped[str] = mapped_column(Encrypted("address2"))
+    city: Mapped[str] = mapped_column(Encrypted("city"))
+    country: Mapped[str] = mapped_column(Encrypted("country"))
+    state: Mapped[str] = mapped_column(Encrypted("state"))
+    zip: Mapped[str] = mapped_column(Encrypted("zip"))
 
 
 class User(_Address, Base):
@@ -39,9 +46,12 @@ class User(_Address, Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, index=True)
-    first_name: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100))
-    email: Mapped[str] = mapped_column(String(255), index=True)
+    first_name: Mapped[str] = mapped_column(Encrypted("first_name"))
+    last_name: Mapped[str] = mapped_column(Encrypted("last_name"))
+    email: Mapped[str] = mapped_column(Encrypted("email"))
+    # blind indexes (Keyring.email_index / name_zip_index): the look-ups' only way in
+    email_bidx: Mapped[str | None] = mapped_column(String(64), index=True)
+    name_zip_bidx: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class PaymentMethod(Base):
@@ -51,10 +61,10 @@ class PaymentMethod(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(32))  # credit_card | gift_card | paypal
-    brand: Mapped[str | None] = mapped_column(String(32))
-    last_four: Mapped[str | None] = mapped_column(String(4))
+    brand: Mapped[str | None] = mapped_column(Encrypted("pm.brand"))
+    last_four: Mapped[str | None] = mapped_column(Encrypted("pm.last_four"))
     balance: Mapped[float | None] = mapped_column(Double)  # gift cards only
-    extra: Mapped[dict | None] = mapped_column(NullableJSON)  # any other key of the seed, verbatim
+    extra: Mapped[dict | None] = mapped_column(EncryptedJSON("pm.extra"))  # any other key of the seed, verbatim
 
 
 class Product(Base):
@@ -142,9 +152,45 @@ class Handoff(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     user_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    summary: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Encrypted("handoff.summary"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(16), default="open")
+
+
+class AuditEntry(Base):
+    """One tool call or data access. Append-only: triggers refuse UPDATE and DELETE
+    (store/audit.py). Subjects and customer actors are pseudonyms, so an erasure never
+    needs to touch this table."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime)  # UTC; rows are in time order by id
+    actor: Mapped[str] = mapped_column(String(120))  # role; customer:<pseudonym>
+    action: Mapped[str] = mapped_column(String(80))  # tool:<name>, store.export, privacy.erasure, ...
+    subject: Mapped[str | None] = mapped_column(String(64), index=True)  # the customer's pseudonym
+    outcome: Mapped[str] = mapped_column(String(32))  # ok | not_found | forbidden | invalid | refused | error
+    detail: Mapped[str | None] = mapped_column(String(300))  # never personal data
+
+
+class PrivacyRequest(Base):
+    """An erasure request: received, due (received + CHUHAI_ERASURE_DEADLINE_DAYS), done.
+    ``subject_ref`` (the raw user id, sealed) is kept only while the request is open, so
+    an interrupted erasure can be finished; it is cleared on completion."""
+
+    __tablename__ = "privacy_requests"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # erasure
+    subject: Mapped[str] = mapped_column(String(64), index=True)  # pseudonym
+    subject_ref: Mapped[str | None] = mapped_column(Encrypted("privacy.subject_ref"))
+    requested_by: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # open | completed
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    deadline_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    parts: Mapped[dict | None] = mapped_column(NullableJSON)  # what was erased, per part
+    error: Mapped[str | None] = mapped_column(String(500))
 
 
 class SalesLine(Base):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, delete, insert
 
+from .disputes import seed_disputes
 from .models import (RETAIL_TABLES, Fulfillment, Handoff, Order, OrderItem, PaymentMethod,
                      PaymentTransaction, Product, User, Variant)
 from .serialize import ADDRESS_KEYS
@@ -77,6 +78,13 @@ def to_rows(data: dict[str, dict]) -> dict[type, list[dict]]:
     return rows
 
 
+def add_blind_indexes(rows: dict[type, list[dict]], keyring) -> None:
+    """Fill the users' look-up indexes (store/crypto.py): their columns are sealed."""
+    for u in rows[User]:
+        u["email_bidx"] = keyring.email_index(u["email"])
+        u["name_zip_bidx"] = keyring.name_zip_index(u["first_name"], u["last_name"], u["zip"])
+
+
 def clear_retail(conn: Connection) -> None:
     conn.execute(delete(Handoff))
     for model in RETAIL_TABLES:
@@ -89,4 +97,5 @@ def insert_rows(conn: Connection, rows: dict[type, list[dict]]) -> dict[str, int
         if batch:
             conn.execute(insert(model), batch)
         counts[model.__tablename__] = len(batch)
+    counts["disputes"] = seed_disputes(conn)  # the chargebacks over these orders (store/disputes.py)
     return counts

@@ -11,12 +11,15 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Connection, bindparam, func, insert, select
+from sqlalchemy import Connection, bindparam, event, func, insert, select
 
-from . import actions, sales, seed
+from . import actions, rekey, sales, seed, subject
+from .audit import AuditLog, install_append_only
+from .crypto import KEYRING_ATTR, Keyring
 from .engine import WRITE_OPTION, create_store_engine, is_memory_sqlite
 from .errors import ActionRefused
 from .models import Base, Handoff, Order, Product, SalesLine, User
+from .pseudonyms import Pseudonymizer
 from .serialize import build_orders, build_products, build_users
 
 READ_ACTIONS = ("find_user_id_by_email", "find_user_id_by_name_zip", "get_user_details",
@@ -28,11 +31,17 @@ WRITE_ACTIONS = ("cancel_pending_order", "modify_pending_order_address", "modify
 _OWNED_READS = ("get_user_details", "get_order_details")
 _DRY_RUN: ContextVar[bool] = ContextVar("chuhai_store_dry_run", default=False)
 """Set by check_action: write transactions roll back instead of committing."""
-# authentication look-ups, built once (building a statement costs more than running it)
-_USER_BY_EMAIL = select(User.id).where(func.lower(User.email) == bindparam("email")).order_by(User.seq).limit(1)
-_USER_BY_NAME_ZIP = select(User.id).where(
-    func.lower(User.first_name) == bindparam("first"), func.lower(User.last_name) == bindparam("last"),
-    User.zip == bindparam("zip")).order_by(User.seq).limit(1)
+# authentication look-ups by blind index (the columns are sealed), built once (building a
+# statement costs more than running it)
+_USER_BY_EMAIL = select(User.id).where(User.email_bidx == bindparam("bidx")).order_by(User.seq).limit(1)
+_USER_BY_NAME_ZIP = select(User.id).where(User.name_zip_bidx == bindparam("bidx")).order_by(User.seq).limit(1)
+
+
+def _secure_delete(dbapi_conn, _record) -> None:  # noqa: ANN001
+    """Deleted rows are overwritten with zeros, not left in free pages (erasure)."""
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA secure_delete=ON")
+    cur.close()
 
 
 @contextmanager
@@ -57,13 +66,35 @@ class Store:
     Safe to share one instance between threads.
     """
 
-    def __init__(self, url: str):
-        self.url = url
+    def __init__(self, url: str, *, keyring: Keyring | None = None):
+        """keyring: the store's keys (store/keys.py); default: from Settings() (CHUHAI_STORE_KEY
+        & co., else the key file under CHUHAI_DATA_DIR)."""
+        if keyring is None:
+            from chuhai.settings import Settings
+
+            from .keys import load_keyring
+
+            keyring = load_keyring(Settings(), url)
+        self.url, self.keyring = url, keyring
+        self.pseudonyms = Pseudonymizer(keyring.pseudonym_key)
         self.engine = create_store_engine(url)
+        setattr(self.engine.dialect, KEYRING_ATTR, keyring)  # what the sealed column types use
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _secure_delete)
         # in-memory SQLite is a single shared connection: serialise whole transactions
         self._lock = threading.RLock() if is_memory_sqlite(url) else nullcontext()
         with self._tx(write=True) as conn:  # under the write lock: two processes may start at once
+            legacy = rekey.needs_migration(conn)
             Base.metadata.create_all(conn)
+            install_append_only(conn)
+            if legacy:  # a store from before encryption: sealed now, in this same transaction
+                rekey.add_index_columns(conn)
+                counts = rekey.reencrypt(lambda write=False: nullcontext(conn), keyring, legacy_plaintext=True)
+        if legacy:
+            from chuhai.logs import get_logger
+
+            get_logger("chuhai.store").warning("store_encrypted_on_open", rows=counts)
+        self.audit = AuditLog(self.engine, self._lock, self.pseudonyms)
 
     def close(self) -> None:
         """Close pooled connections (SQLite then checkpoints and removes its WAL file)."""
@@ -71,6 +102,10 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    def transaction(self, write: bool = False):
+        """A transaction for store/ modules with statements of their own (privacy, rekey)."""
+        return self._tx(write)
 
     @contextmanager
     def _tx(self, write: bool = False) -> Iterator[Connection]:
@@ -88,7 +123,7 @@ class Store:
 
         Handoffs are cleared too; the sales history is kept unless sales_csv is given.
         """
-        rows = seed.to_rows(seed.read_retail(retail_dir))
+        rows = self._seed_rows(retail_dir)
         frame = sales.read_sales_csv(Path(sales_csv)) if sales_csv is not None else None
         with self._tx(write=True) as conn:
             seed.clear_retail(conn)
@@ -108,7 +143,7 @@ class Store:
         need_sales = sales_csv is not None and not has_sales
         if has_retail and not need_sales:
             return False
-        rows = None if has_retail else seed.to_rows(seed.read_retail(retail_dir))
+        rows = None if has_retail else self._seed_rows(retail_dir)
         frame = sales.read_sales_csv(Path(sales_csv)) if need_sales else None
         loaded = False
         with self._tx(write=True) as conn:  # re-check under the lock: another process may have won
@@ -120,6 +155,11 @@ class Store:
                 sales.replace_sales(conn, frame)
                 loaded = True
         return loaded
+
+    def _seed_rows(self, retail_dir: Path) -> dict[type, list[dict]]:
+        rows = seed.to_rows(seed.read_retail(retail_dir))
+        seed.add_blind_indexes(rows, self.keyring)
+        return rows
 
     def load_sales(self, sales_csv: Path) -> int:
         """(Re)load only the cleaned sales history; returns the number of lines."""
@@ -139,9 +179,9 @@ class Store:
 
     # ------------------------------------------------------------ reads (TOOLS.md)
     def find_user_id_by_email(self, email: str) -> str:
-        key = actions.text_arg(email, "email").strip().lower()
+        bidx = self.keyring.email_index(actions.text_arg(email, "email"))
         with self._tx() as conn:
-            uid = conn.execute(_USER_BY_EMAIL, {"email": key}).scalar()
+            uid = conn.execute(_USER_BY_EMAIL, {"bidx": bidx}).scalar()
         if uid is None:
             raise ActionRefused(f"No user has the e-mail address {email}.", code="not_found")
         return uid
@@ -150,8 +190,9 @@ class Store:
         first = actions.text_arg(first_name, "first_name").strip().lower()
         last = actions.text_arg(last_name, "last_name").strip().lower()
         zip_code = actions.text_arg(zip, "zip").strip()
+        bidx = self.keyring.name_zip_index(first, last, zip_code)
         with self._tx() as conn:
-            uid = conn.execute(_USER_BY_NAME_ZIP, {"first": first, "last": last, "zip": zip_code}).scalar()
+            uid = conn.execute(_USER_BY_NAME_ZIP, {"bidx": bidx}).scalar()
         if uid is None:
             raise ActionRefused(f"No user named {first_name} {last_name} with zip code "
                                 f"{zip_code} was found.", code="not_found")
@@ -224,7 +265,9 @@ class Store:
                             acting_user_id=None) -> dict:
         address = actions.address_fields(address1, address2, city, state, country, zip)
         with self._tx(write=True) as conn:
-            return actions.modify_user_address(conn, user_id, address, acting_user_id)
+            user = actions.modify_user_address(conn, user_id, address, acting_user_id)
+            rekey.refresh_blind_indexes(conn, self.keyring, [str(user_id)])  # the zip is in one
+            return user
 
     def modify_pending_order_payment(self, order_id, payment_method_id, *,
                                      acting_user_id=None) -> dict:
@@ -266,6 +309,38 @@ class Store:
             rows = conn.execute(select(Handoff.__table__).order_by(Handoff.created_at)).all()
         return [{"id": r.id, "user_id": r.user_id, "summary": r.summary, "status": r.status,
                  "created_at": r.created_at.isoformat()} for r in rows]
+
+    # ------------------------------------------------------------ privacy and keys
+    def subject_record(self, user_id: str) -> dict | None:
+        """What the store holds about one customer (store/subject.py); None if nothing."""
+        with self._tx() as conn:
+            return subject.subject_record(conn, user_id)
+
+    def subject_email(self, user_id: str) -> str | None:
+        with self._tx() as conn:
+            return subject.subject_email(conn, user_id)
+
+    def erase_subject(self, user_id: str) -> dict[str, int]:
+        """Delete one customer's rows (zeroed on disk: secure_delete, then the WAL is
+        checkpointed and truncated so no old page copy stays there)."""
+        with self._tx(write=True) as conn:
+            counts = subject.erase_subject(conn, user_id)
+        if self.engine.dialect.name == "sqlite" and not is_memory_sqlite(self.url):
+            with self._lock:
+                raw = self.engine.raw_connection()
+                try:
+                    raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    raw.close()
+        return counts
+
+    def reencrypt(self) -> dict[str, int]:
+        """Re-seal every value under the current key and refresh the blind indexes."""
+        return rekey.reencrypt(self._tx, self.keyring)
+
+    def key_usage(self) -> dict[str, int]:
+        """Stored values per key id that sealed them."""
+        return dict(rekey.key_usage(self._tx))
 
     # ------------------------------------------------------------ dispatch
     def check_action(self, name: str, kwargs: dict, *,

@@ -11,7 +11,10 @@ router = APIRouter(prefix="/v1/store", tags=["store"])
 @router.get("/export")
 def export(request: Request, role: str = Depends(role_for)) -> dict:
     require(role, "admin")
-    return request.app.state.deps.store.export()
+    store = request.app.state.deps.store
+    out = store.export()
+    store.audit.record(role, "store.export")  # every customer's data left: store/audit.py
+    return out
 
 
 @router.post("/reset")
@@ -19,4 +22,5 @@ def reset(request: Request, role: str = Depends(role_for)) -> dict:
     require(role, "admin")
     deps = request.app.state.deps
     counts = deps.store.reset(deps.settings.shared_data_dir / "retail")
+    deps.store.audit.record(role, "store.reset")
     return {"reset": True, "counts": counts}
