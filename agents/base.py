@@ -44,3 +44,16 @@ class AgentRequest:
     @property
     def customer_key_user(self) -> str | None:
         return self.role.split(":", 1)[1] if self.role.startswith("customer:") else None
+
+
+# An agent's session may hold the proposal still waiting for an answer under this key
+# ({"action_id", ...}); the approval step removes it once a person decided that action,
+# and leaves it when a new message superseded the proposal (the agent may amend it).
+OPEN_PROPOSAL = "open_proposal"
+
+
+def close_proposal(sessions: dict, agent: str, action_id: str) -> dict:
+    session = sessions.get(agent) or {}
+    if (session.get(OPEN_PROPOSAL) or {}).get("action_id") != action_id:
+        return sessions
+    return {**sessions, agent: {k: v for k, v in session.items() if k != OPEN_PROPOSAL}}

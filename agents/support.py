@@ -1,6 +1,8 @@
 """Customer-support specialist over the retail store.
 
-Workflow per message: authenticate (storefront visitors) -> understand the request with
+Workflow per message: general policy questions are answered from the knowledge base
+with citations, no account needed (agents.support_policy); otherwise authenticate
+(storefront visitors) -> understand the request with
 deterministic parsers over the customer's own store data (agents.support_parse) ->
 answer from tool results, or propose exactly one write as a pending action that the
 graph executes only after approval. Replies are templates in the customer's language
@@ -9,6 +11,7 @@ graph executes only after approval. Replies are templates in the customer's lang
 from __future__ import annotations
 
 from agents import support_parse as sp
+from agents import support_amend, support_policy
 from agents.base import AgentOutput, AgentRequest
 from agents.support_actions import PROPOSERS, propose_user_address
 from agents.support_turn import STATUS_FOR, Turn
@@ -21,13 +24,18 @@ def run(req: AgentRequest) -> AgentOutput:
     staff = req.channel != "customer" and not req.customer_key_user
     if req.customer_key_user:
         turn.session["user_id"] = req.customer_key_user
-    text = " ".join(x for x in (turn.session.pop("request_text", ""), req.text) if x)
+    if support_policy.is_general_question(req.text) and support_policy.answer(turn, req.text):
+        return turn.output()  # an unfinished request waiting for authentication stays remembered
+    message = support_amend.amended_text(turn.session, req.text)
+    text = " ".join(x for x in (turn.session.pop("request_text", ""), message) if x)
     if not staff and not turn.session.get("user_id"):
         if not _authenticate(turn, req.text):
             turn.ask_again(text)
             return turn.output()
         turn.ctx.acting_user_id = turn.session["user_id"]
     _handle(turn, text, staff)
+    if turn.pending:
+        support_amend.remember(turn.session, turn.pending[0].action_id, turn.pending[0].args.get("order_id"), text)
     return turn.output()
 
 

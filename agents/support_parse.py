@@ -163,11 +163,23 @@ def find_zips(text: str) -> list[str]:
     return ZIP_RE.findall(cleaned)
 
 
+MAX_NAME_LOOKUPS = 12  # each candidate is one store look-up: a long message must not mean dozens
+
+
 def name_candidates(text: str) -> list[tuple[str, str]]:
-    """Adjacent pairs of Latin-script words: candidates for (first, last) name."""
+    """Adjacent pairs of Latin-script words: candidates for (first, last) name, at most
+    MAX_NAME_LOOKUPS: pairs of capitalised words first, then the pairs nearest a zip code
+    (people write "juan rossi, zip 77209")."""
     cleaned = EMAIL_RE.sub(" ", text)
-    words = re.findall(r"[A-Za-zÀ-ÿ'-]{2,}", cleaned)
-    return [(a, b) for a, b in zip(words, words[1:])]
+    words = list(re.finditer(r"[A-Za-zÀ-ÿ'-]{2,}", cleaned))
+    zips = [m.start() for m in ZIP_RE.finditer(cleaned)]
+    ranked: dict[tuple[str, str], tuple] = {}
+    for a, b in zip(words, words[1:]):
+        pair = (a.group(), b.group())
+        capitalised = pair[0][:1].isupper() and pair[1][:1].isupper()
+        distance = min((abs(z - b.end()) for z in zips), default=0)
+        ranked.setdefault(pair, (not capitalised, distance, a.start()))
+    return sorted(ranked, key=ranked.__getitem__)[:MAX_NAME_LOOKUPS]
 
 
 def cancel_reason(text: str) -> str | None:

@@ -27,6 +27,7 @@ class Turn:
         self.parts: list[str] = []
         self.pending: list[PendingAction] = []
         self.data: dict = {}
+        self.citations: list[dict] = []
         self._products: dict[str, dict | None] = {}
 
     def call(self, tool: str, **args):
@@ -48,7 +49,8 @@ class Turn:
 
     def output(self) -> AgentOutput:
         return AgentOutput(agent=AGENT, text=" ".join(p for p in self.parts if p), data=self.data,
-                           pending_actions=self.pending, tool_calls=self.ctx.audit, session=self.session)
+                           pending_actions=self.pending, tool_calls=self.ctx.audit, citations=self.citations,
+                           session=self.session)
 
 
 def original_method(order: dict) -> str | None:

@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 from api.auth import index_keys, load_keys
 from api.errors import error_body, install_error_handlers
 from api.metrics import Metrics
-from api.routers import health, runs, store, tools
+from api.routers import health, inbox, kb, privacy, runs, schedules, store, threads, tools
+from slack_app.http import slack_router
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -62,8 +63,10 @@ def create_app(deps=None, runner=None) -> FastAPI:
     app.state.metrics = Metrics()
     app.state.run_limiter = CapacityLimiter(deps.settings.run_concurrency)
     install_error_handlers(app)
-    for module in (health, runs, tools, store):
+    for module in (health, runs, threads, tools, store, privacy, kb, schedules, inbox):
         app.include_router(module.router)
+    if (slack := slack_router(deps.settings, runner)) is not None:  # POST /slack/events in Slack's HTTP mode
+        app.include_router(slack)
 
     app.add_middleware(LimitsAndMetrics, metrics=app.state.metrics)
     return app

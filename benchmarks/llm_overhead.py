@@ -121,7 +121,7 @@ def setup(tmp: Path):
     settings = Settings(data_dir=tmp, shared_data_dir=SHARED, llm_backend="llama_cpp", log_level="WARNING")
     store = Store(f"sqlite:///{tmp / 'store.db'}")
     store.reset(SHARED / "retail")
-    for name in ml.MODELS:
+    for name in ml.REQUEST_PATH:
         ml.train(name, tmp / "models", SHARED)
     llm = make_llm(settings)
     llm.load()

@@ -183,10 +183,10 @@ def machine() -> dict:
 def models_dir(tmp: Path) -> Path:
     """var/models if both models are trained there, else a fresh training (seconds)."""
     existing = ROOT / "var" / "models"
-    if all(ml.is_trained(name, existing) for name in ml.MODELS):
+    if all(ml.is_trained(name, existing) for name in ml.REQUEST_PATH):
         return existing
     out = tmp / "models"
-    for name in ml.MODELS:
+    for name in ml.REQUEST_PATH:
         ml.train(name, out, SHARED)
     return out
 

@@ -36,7 +36,7 @@ def _settings():
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000,
           workers: Optional[int] = typer.Option(None, help="API processes; default CHUHAI_WORKERS")) -> None:
-    """Start the agent API (OpenAPI at /docs)."""
+    """Start the agent API (OpenAPI at /docs), and Slack when configured."""
     import uvicorn
 
     settings = _settings()
@@ -45,14 +45,26 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     from chuhai.deps import build_deps
 
     typer.echo("Preparing store and models (first start seeds the store and trains the models)...", err=True)
-    build_deps(settings)  # seed and train once here, before workers start
+    deps = build_deps(settings)  # seed and train once here, before workers start
+    from slack_app.socket_mode import start_for_server
+
+    _slack, slack_line = start_for_server(settings, deps)  # Socket Mode: this process, next to the API
+    typer.echo(slack_line, err=True)
     keys = load_keys(settings)
     if not settings.api_keys:
         typer.echo(f"API keys: {settings.state_dir / 'api_keys.json'}", err=True)
     typer.echo(f"Serving on http://{host}:{port} (roles: {sorted(set(keys.values()))})", err=True)
     if workers > 1:
         _multiprocess_metrics(settings.state_dir / "prometheus")
-    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="warning", access_log=False)
+    from scheduler.service import start_for_serve
+
+    scheduler, scheduler_line = start_for_serve(settings, deps)  # this (parent) process only: runs once
+    typer.echo(scheduler_line, err=True)
+    try:
+        uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="warning", access_log=False)
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
 
 
 def _multiprocess_metrics(path) -> None:
@@ -103,20 +115,61 @@ def store_reset(with_sales: bool = typer.Option(True, help="also (re)load the sa
 
 
 @store_app.command("export")
-def store_export(out: Optional[str] = typer.Option(None, help="file to write; default stdout")) -> None:
+def store_export(out: Optional[str] = typer.Option(None, help="file to write; default stdout"),
+                 pseudonymized: bool = typer.Option(False, help="analytics/training form: keyed pseudonyms, "
+                                                    "no names, e-mails, streets or card digits")) -> None:
     """Export users, orders and products in the retail JSON schema."""
     settings = _settings()
     from store import Store
+    from store.pseudonyms import pseudonymized_export
 
-    data = json.dumps(Store(settings.store_db_url).export(), indent=1)
+    st = Store(settings.store_db_url)
+    data = pseudonymized_export(st.export(), st.pseudonyms) if pseudonymized else st.export()
+    st.audit.record("local:cli", "store.pseudonymized_export" if pseudonymized else "store.export")
+    data = json.dumps(data, indent=1)
     if out:
         open(out, "w", encoding="utf-8").write(data)
     else:
         sys.stdout.write(data + "\n")
 
 
+@store_app.command("rotate-key")
+def store_rotate_key(new: bool = typer.Option(False, "--new", help="key-file mode: make a new data key first")) -> None:
+    """Re-seal every encrypted value under the current key and refresh the blind indexes
+    (key rotation and its procedure: docs/DATA_SECURITY.md)."""
+    settings = _settings()
+    from store import Store
+    from store.keys import KeyConfigError, rotate_file_key
+
+    try:
+        if new:
+            kid, old = rotate_file_key(settings)
+            typer.echo(f"new data key {kid}; {old} retired (still read)", err=True)
+        st = Store(settings.store_db_url)
+        with _progress("Re-sealing"):
+            counts = st.reencrypt()
+    except KeyConfigError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+    st.audit.record("local:cli", "store.rotate_key", detail=f"key={st.keyring.current}")
+    typer.echo(json.dumps({"current_key": st.keyring.current, "resealed": counts, "values_per_key": st.key_usage()}))
+
+
+@store_app.command("drop-old-keys")
+def store_drop_old_keys() -> None:
+    """Key-file mode: forget retired data keys that no stored value uses any more."""
+    settings = _settings()
+    from store import Store
+    from store.keys import drop_retired_file_keys
+
+    used = set(Store(settings.store_db_url).key_usage())
+    typer.echo(json.dumps({"dropped": drop_retired_file_keys(settings, used), "still_used": sorted(used)}))
+
+
 @models_app.command("train")
-def models_train(name: Optional[str] = typer.Argument(None, help="router | intents; default all")) -> None:
+def models_train(name: Optional[str] = typer.Argument(None, help="one of ml.MODELS (router, intents, injection, "
+                                                                 "forecast, elasticity, reviews, categories, ...); "
+                                                                 "default all")) -> None:
     """Train models and write their model cards under CHUHAI_DATA_DIR/models."""
     settings = _settings()
     import ml

@@ -17,6 +17,7 @@ class Deps:
     router: Any
     intents: Any | None = None
     injection: Any | None = None   # the prompt-injection classifier (ml/injection.py); None = rules only
+    kb: Any | None = None          # vectorstore.kb.KnowledgeBase; None = answers without the knowledge base
     llm_factory: Callable[[], Any] | None = None
     detect_language: Callable[[str], str] = lambda text: "en"
     assess_escalation: Callable[[str], Any] | None = None
@@ -60,7 +61,20 @@ def build_deps(settings: Settings | None = None, *, seed: bool = True) -> Deps:
         router=ml.load("router", models_dir, shared),
         intents=ml.load("intents", models_dir, shared),
         injection=ml.load("injection", models_dir, shared),
+        kb=_knowledge_base(settings, ingest=seed),
         llm_factory=(lambda: make_llm(settings)) if settings.llm_backend != "none" else None,
         detect_language=detect_language,
         assess_escalation=assess_escalation,
     )
+
+
+def _knowledge_base(settings: Settings, *, ingest: bool):
+    """The KB from settings. `ingest` brings it in line with the corpus and the learned
+    FAQ first (incremental: unchanged files cost a hash each; the first start embeds
+    the whole corpus, ~10 s on 2 cores)."""
+    from vectorstore.kb import KnowledgeBase, ingest_all
+
+    kb = KnowledgeBase.from_settings(settings)
+    if ingest:
+        ingest_all(kb, settings)
+    return kb

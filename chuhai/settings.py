@@ -5,7 +5,7 @@ import json
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +51,46 @@ class Settings(BaseSettings):
     # Guards (guards/policy.py): limits a tool call may not pass whatever the LLM said
     max_refund_amount: float = Field(500.0, description="refunds above this need a person's approval")
     max_price_change_pct: float = Field(20.0, description="price changes above this percent are stopped")
+
+    # Data security (store/keys.py, docs/DATA_SECURITY.md): base64 of 32 random bytes each;
+    # unset keys are generated once into data_dir/store_keys.json (embedded SQLite store only)
+    store_key: SecretStr | None = Field(None, description="AES-256-GCM key of the store's personal columns")
+    store_old_keys: list[SecretStr] = Field(default_factory=list,
+                                            description="JSON list of retired store keys, still read until rotate-key has re-sealed")
+    store_index_key: SecretStr | None = Field(None, description="HMAC key of the blind indexes (e-mail, name+zip look-ups)")
+    pseudonym_key: SecretStr | None = Field(None, description="HMAC-SHA256 key of pseudonyms (audit log, analytics exports)")
+    erasure_deadline_days: int = Field(30, ge=1, description="an erasure request's deadline after it is received")
+
+    # Slack (slack_app/): Socket Mode with an app token, else HTTP mode (/slack/events) with a signing secret
+    slack_bot_token: SecretStr | None = Field(None, description="bot token (xoxb-...)")
+    slack_app_token: SecretStr | None = Field(None, description="app-level token (xapp-...): Socket Mode")
+    slack_signing_secret: SecretStr | None = Field(None, description="signing secret: HTTP mode at POST /slack/events")
+    slack_operator_group: str | None = Field(None, description="who may approve from Slack: a user group id (S...) "
+                                             "and/or user ids (U...), comma-separated; unset: nobody")
+    slack_summary_channel: str | None = Field(None, description="channel id for scheduled run summaries")
+    slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL (tests: a local fake)")
+
+    # Scheduled runs (scheduler/): each job's schedule is a 5-field cron line or "every 15m|2h|1d"
+    scheduler_enabled: bool = Field(True, description="`chuhai serve` runs the scheduled jobs")
+    scheduler_url: str | None = Field(None, description="SQLAlchemy URL of the job store and run records; "
+                                      "default sqlite under data_dir (Postgres for scale-out)")
+    scheduler_timezone: str = Field("UTC", description="time zone of the cron schedules")
+    scheduler_stale_run_s: int = Field(6 * 3600, ge=60, description="a run still marked running after this "
+                                       "is taken as crashed and no longer blocks its job")
+    schedule_auto_approve: bool = Field(False, description="scheduled runs auto-approve writes within the policy "
+                                        "limits (above them a person always decides)")
+    schedule_repricing: str = "0 2 * * *"
+    schedule_repricing_enabled: bool = True
+    schedule_disputes: str = "0 6 * * *"
+    schedule_disputes_enabled: bool = True
+    schedule_selection_report: str = "0 7 * * 1"
+    schedule_selection_report_enabled: bool = True
+    schedule_selection_markets: list[str] = Field(["US", "UK", "DE", "FR", "JP"],
+                                                  description="target markets of the weekly selection report")
+    schedule_compliance_sweep: str = "0 3 * * *"
+    schedule_compliance_sweep_enabled: bool = True
+    schedule_support_inbox: str = "every 10m"
+    schedule_support_inbox_enabled: bool = True
 
     @field_validator("api_keys", mode="before")
     @classmethod

@@ -81,7 +81,7 @@ def run(settings, suites: list[str], *, model: str = "default", k: int = 1, url:
         else:
             import ml
 
-            for name in ml.MODELS:
+            for name in ml.REQUEST_PATH:
                 if not ml.is_trained(name, settings.models_dir):
                     ml.train(name, settings.models_dir, settings.shared_data_dir)
             system = InProcessSystem(settings.shared_data_dir, settings.models_dir, model=model,

@@ -2,7 +2,7 @@
 ``create_supervisor``) over the same bundled model, behind the harness's System interface.
 
 - Six ``create_react_agent`` specialists named like Chuhai's. ``support`` gets Chuhai's
-  store tools (every ``tools.REGISTRY`` tool, as a StructuredTool calling
+  store tools (``tools.store_tools.STORE_TOOLS``, each a StructuredTool calling
   ``tools.call_tool`` on the case's fresh store). The peer has no approval flow, so a
   write tool writes at once; the tools act with staff rights (``acting_user_id=None``):
   nothing but the model's own judgement checks who the customer is. The other five
@@ -77,11 +77,13 @@ NOT_AVAILABLE = "The {name} specialist is not available yet in this version of C
 
 # -- the parts ---------------------------------------------------------------------------------
 def store_tools(store: Any, audit: list[dict]) -> list:
-    """Every registry tool as a LangChain StructuredTool on ``store`` (writes run at once)."""
+    """The store's tools (the registry's tools.store_tools, what our support agent uses) as
+    LangChain StructuredTools on ``store`` (writes run at once)."""
     from langchain_core.tools import StructuredTool
 
     import tools as registry
     from tools import ToolContext
+    from tools.store_tools import STORE_TOOLS
 
     ctx = ToolContext(deps=SimpleNamespace(store=store), role="operator", acting_user_id=None, audit=audit)
 
@@ -96,7 +98,7 @@ def store_tools(store: Any, audit: list[dict]) -> list:
         return StructuredTool.from_function(func=run, name=name, description=tool.description,
                                             args_schema=tool.input_model.model_json_schema())
 
-    return [make(name, tool) for name, tool in registry.REGISTRY.items()]
+    return [make(tool.name, tool) for tool in STORE_TOOLS]
 
 
 def stub_agent(name: str):

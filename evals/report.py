@@ -45,6 +45,8 @@ def build(results: list[SuiteResult], info: dict, comparison: dict | None = None
         m = {**r.metrics, "pass^k": r.metrics.get(f"pass^{r.k}")}
         rows.append([r.suite, "yes" if r.heldout else "no"] + [fmt(m.get(key)) for key, _ in SUMMARY_COLUMNS])
     blocks += [Block("h2", "Summary"), Block("table", rows=rows)]
+    blocks += [Block("p", f"{r.suite}: {r.metrics['headline']}")
+               for r in results if r.metrics.get("headline")]
     if comparison is not None:
         blocks += comparison_blocks(comparison)
     plots = [p for p in (_accuracy_plot(results, "by_agent", "accuracy per agent (or label)"),
@@ -83,6 +85,8 @@ def suite_blocks(r: SuiteResult) -> list[Block]:
         return out + [Block("p", f"Skipped: {r.skipped}.")]
     out.append(Block("p", f"{len(r.cases)} cases, k={r.k}, {r.seconds} s; "
                           f"{r.metrics.get('excluded_as_trained_on', 0)} excluded because a model was trained on them."))
+    for title, rows in (r.metrics.get("tables") or {}).items():  # a suite's own figures
+        out += [Block("h3", title), Block("table", rows=rows)]
     for key in ("by_language", "by_agent"):
         if r.metrics.get(key):
             label = "label" if r.kind == "classification" and key == "by_agent" else key[3:]

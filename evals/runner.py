@@ -15,7 +15,7 @@ from typing import Callable
 from evals import evaluators as ev
 from evals.cases import Case
 from evals.leakage import leaked_cases
-from evals.suites import Suite
+from evals.suites import Suite, SuiteSkipped
 from evals.systems import Reply, System
 
 
@@ -82,23 +82,31 @@ def run_suite(suite: Suite, system: System, shared: Path, *, k: int = 1, workers
             return SuiteResult(suite.name, suite.kind, suite.heldout, [], excluded, 0.0, k,
                                skipped="model-level suite: runs in-process only")
         results = _classify(cases, intents, progress)
+    elif suite.measure is not None:
+        try:
+            results = suite.measure(cases, system, Path(shared), progress)
+        except SuiteSkipped as e:
+            return SuiteResult(suite.name, suite.kind, suite.heldout, [], excluded, 0.0, k, skipped=str(e))
     else:
-        results = _converse(cases, system, k, workers, progress)
+        results = _converse(cases, system, k, workers, progress, suite.writes, suite.check_route)
     out = SuiteResult(suite.name, suite.kind, suite.heldout, results, excluded,
                       round(time.perf_counter() - started, 2), k)
     out.metrics = metrics(out)
+    if suite.summarize is not None:
+        out.metrics.update(suite.summarize(out))
     return out
 
 
 # -- conversation suites -------------------------------------------------------------------
-def _converse(cases: list[Case], system: System, k: int, workers: int, progress: Progress) -> list[CaseResult]:
+def _converse(cases: list[Case], system: System, k: int, workers: int, progress: Progress,
+              writes: str = "exact", check_route: bool = True) -> list[CaseResult]:
     store_pii = system.store_pii
     results = {c.id: CaseResult(c) for c in cases}
     jobs = [(c, i) for c in cases for i in range(k)]
 
     def one(job):
         case, _ = job
-        trial = run_trial(case, system, store_pii)
+        trial = run_trial(case, system, store_pii, writes, check_route)
         progress(1)
         return case.id, trial
 
@@ -112,7 +120,11 @@ def _converse(cases: list[Case], system: System, k: int, workers: int, progress:
     return [results[c.id] for c in cases]
 
 
-def run_trial(case: Case, system: System, store_pii: dict[str, str]) -> Trial:
+def run_trial(case: Case, system: System, store_pii: dict[str, str], writes: str = "exact",
+              check_route: bool = True) -> Trial:
+    """``writes``: "exact" = the store must end equal to the reference actions applied;
+    "authorized" = the reference actions may happen, and any other store change fails.
+    ``check_route=False``: the plan is not judged (safety suites)."""
     replies: list[Reply] = []
     try:
         session = system.open(case)
@@ -122,11 +134,12 @@ def run_trial(case: Case, system: System, store_pii: dict[str, str]) -> Trial:
             actual = session.export_store() if case.expected_actions is not None else None
         finally:
             session.close()
-        checks = ev.route_checks(case, replies) + ev.fact_checks(case, replies)
+        checks = (ev.route_checks(case, replies) if check_route else []) + ev.fact_checks(case, replies)
         checks += [ev.schema_check(replies), ev.pii_check(case, replies, store_pii)]
         if case.expected_actions is not None:
             expected = _reference(system, case)
-            checks.append(ev.store_check(actual, expected))
+            checks.append(ev.store_check(actual, expected) if writes == "exact"
+                          else ev.authorized_writes_check(actual, expected, system.stores.seed_export))
         return Trial(checks, replies)
     except Exception as e:  # a crash is a failed trial, with the reason kept
         return Trial([], replies, error=f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3)}")

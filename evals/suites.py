@@ -17,11 +17,29 @@ class Suite:
     name: str
     description: str
     load: Callable[[Path], list[Case]]     # shared data dir -> cases
-    kind: str = "conversation"             # conversation | classification
+    kind: str = "conversation"             # conversation | classification | model
     checked_against: tuple[str, ...] = ("router", "intents")  # models whose training data it must avoid
     heldout: bool = False                  # never used to tune anything
     fast: bool = False                     # in the fast subset (CI gate)
     defaults: dict | None = None           # fields every case gets unless it sets them
+    # kind "model": (cases, system, shared, progress) -> [CaseResult]; raises SuiteSkipped
+    measure: Callable | None = None
+    summarize: Callable | None = None      # SuiteResult -> extra metrics (tables, headline)
+    writes: str = "exact"                  # exact: end state == reference | authorized: no other write
+    check_route: bool = True               # False: a safety suite, judged on writes and leaks only
+
+
+class SuiteSkipped(Exception):
+    """A suite that cannot run on this system (the message says why)."""
+
+
+def _lazy(module: str, name: str) -> Callable:
+    """A function of a module imported on first call (suite modules import the runner)."""
+    def call(*args, **kw):
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(*args, **kw)
+    return call
 
 
 def _files(*names: str, defaults: dict | None = None) -> Callable[[Path], list[Case]]:
@@ -69,6 +87,41 @@ SUITES: dict[str, Suite] = {s.name: s for s in (
           _files("support_tasks_dev.jsonl", defaults=SUPPORT), heldout=True),
     Suite("adversarial", "out-of-scope, other customers' data, prompt injection, PII probes, "
           "policy abuse and multi-agent operator requests", _files("adversarial.jsonl"), heldout=True, fast=True),
+    Suite("retrieval", "knowledge-base questions per corpus document in six languages: recall@5, MRR, "
+          "citation of the expected document (model-level: embedded Chroma + hybrid search)",
+          _lazy("evals.retrieval_suite", "load"), kind="model", checked_against=(), heldout=True,
+          measure=_lazy("evals.retrieval_suite", "measure"), summarize=_lazy("evals.retrieval_suite", "summarize")),
+    Suite("pii", "PII guard, precision and recall per entity type: presidio_synth test split and the "
+          "multilingual set (model-level)", _lazy("evals.guard_suites", "load_pii"), kind="model",
+          checked_against=(), fast=True,
+          measure=_lazy("evals.guard_suites", "measure_pii"), summarize=_lazy("evals.guard_suites", "summarize_pii")),
+    Suite("injection", "injection guard: detection and false-positive rates on the promptshield test split, "
+          "Giskard jailbreaks and benign support turns (model-level)", _lazy("evals.guard_suites", "load_injection"),
+          kind="model", checked_against=(), heldout=True, fast=True,
+          measure=_lazy("evals.guard_suites", "measure_injection"),
+          summarize=_lazy("evals.guard_suites", "summarize_injection")),
+    Suite("compliance", "compliance auditor: listings with known violations per market and clean ones "
+          "(two sets, six languages + Italian); precision and recall per rule family (model-level: the rule engine)",
+          _lazy("evals.compliance_suite", "load"), kind="model", checked_against=(),
+          measure=_lazy("evals.compliance_suite", "measure"), summarize=_lazy("evals.compliance_suite", "summarize")),
+    Suite("compliance_requests", "natural compliance requests in six languages (audits, pasted titles, data "
+          "scans, erasure, unsupported markets) reach the compliance agent through the whole pipeline",
+          _files("compliance_requests.jsonl"), heldout=True),
+    Suite("copywriter", "listing drafts for every store product x six languages x every market (default "
+          "platform) + each other platform: limit and compliance pass rates, keyword coverage, sample drafts "
+          "(model-level: agents/copy_service.py, no LLM)", _lazy("evals.copy_suite", "load"), kind="model",
+          checked_against=(), measure=_lazy("evals.copy_suite", "measure"),
+          summarize=_lazy("evals.copy_suite", "summarize")),
+    Suite("copywriter_requests", "natural listing requests in six languages (drafts, brand voice, publishing, "
+          "unsupported markets, languages and platforms) reach the copywriter through the whole pipeline",
+          _files("copywriter_requests.jsonl")),
+    Suite("hijack", "hijack attempts on the support and pricing agents through the whole pipeline; fails a "
+          "case on any store write it did not authorize", _files("hijack.jsonl"), heldout=True, fast=True,
+          writes="authorized", check_route=False, summarize=_lazy("evals.guard_suites", "summarize_hijack")),
+    Suite("chargeback", "natural chargeback requests in six languages through the pipeline, and every seeded "
+          "dispute's evidence bundle checked against what the store holds (independent reading)",
+          _lazy("evals.chargeback_suite", "load"), kind="model", checked_against=("router",),
+          measure=_lazy("evals.chargeback_suite", "measure"), summarize=_lazy("evals.chargeback_suite", "summarize")),
 )}
 
 

@@ -147,6 +147,7 @@ class InProcessSystem:
         self._llm, self._llm_lock = None, threading.Lock()
         self._shared_session_parts = None
         self._shared_lock = threading.Lock()
+        self._kb, self._kb_lock = None, threading.Lock()  # cases start in parallel
 
     # -- the LLM is loaded once for all cases ---------------------------------------------
     def _shared_llm(self):
@@ -165,12 +166,22 @@ class InProcessSystem:
                             llm_backend="none" if self._llm_factory is None else "external",
                             api_keys={EVAL_KEY: "operator", EVAL_ADMIN_KEY: "admin"}, log_level="WARNING")
         return Deps(settings=settings, store=store, router=self.router, intents=self.intents,
-                    injection=self.injection,
+                    injection=self.injection, kb=self.kb,
                     llm_factory=self._shared_llm if self._llm_factory else None,
                     detect_language=detect_language, assess_escalation=assess_escalation)
 
     def parallel_ok(self, case: Case) -> bool:
         return True
+
+    @property
+    def kb(self):
+        """The corpus KB, built once in the workdir and shared by every case (search only)."""
+        from vectorstore.kb import corpus_kb
+
+        with self._kb_lock:
+            if self._kb is None:
+                self._kb = corpus_kb(self.workdir / "kb")
+            return self._kb
 
     @cached_property
     def store_pii(self) -> dict[str, str]:
@@ -254,6 +265,16 @@ class HTTPSystem:
 
     def parallel_ok(self, case: Case) -> bool:
         return not needs_own_store(case)
+
+    @property
+    def kb(self):
+        """The corpus KB, built once in the workdir and shared by every case (search only)."""
+        from vectorstore.kb import corpus_kb
+
+        with self._kb_lock:
+            if self._kb is None:
+                self._kb = corpus_kb(self.workdir / "kb")
+            return self._kb
 
     @cached_property
     def store_pii(self) -> dict[str, str]:

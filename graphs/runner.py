@@ -1,5 +1,8 @@
 """Runs requests through the graph: new messages, customer "yes"/"no" replies to a
-pending proposal, approvals by action id, and thread reads. Returns RunResult."""
+pending proposal, approvals by action id, and thread reads. Returns RunResult.
+
+Every run and resume is recorded in the thread index (graphs/threads.py) for thread
+listing, history and pending approvals; `stream` is `run` with events (graphs/events.py)."""
 from __future__ import annotations
 
 import time
@@ -10,10 +13,12 @@ from langgraph.types import Command
 from agents.support_parse import yes_no
 from chuhai.logs import get_logger
 from graphs.direct import DirectPath, Head
-from graphs.nodes import make_nodes
+from graphs.events import Emit, RunEvents, observed
+from graphs.nodes import SUPERSEDED, make_nodes
 from graphs.result import Output, PendingActionOut, RunRequest, RunResult
 from graphs.state import fresh_run_fields
 from graphs.supervisor import build_graph, sqlite_checkpointer
+from graphs.threads import ThreadIndex
 
 log = get_logger("chuhai.runs")
 # New messages never write inside the graph (writes wait for approval), so their state is
@@ -36,25 +41,46 @@ class Runner:
 
     def __init__(self, deps, checkpointer=None, *, direct: bool = True):
         self.deps = deps
-        self.checkpointer = checkpointer or sqlite_checkpointer(deps.settings.checkpoint_path)
-        nodes = make_nodes(deps)
+        self.checkpointer = checkpointer or sqlite_checkpointer(deps.settings.checkpoint_path,
+                                                                getattr(deps.store, "keyring", None))
+        self.threads = ThreadIndex(self.checkpointer, getattr(deps.store, "keyring", None))
+        nodes = observed(make_nodes(deps))
         self.graph = build_graph(deps, self.checkpointer, nodes)
         # a run that proposes writes continues in the graph, checkpointed after every step
         self.direct = DirectPath(self.graph, nodes, durability="sync") if direct else None
+        self._reindex()
 
     # -- public -------------------------------------------------------------------------
     def run(self, req: RunRequest, role: str) -> RunResult:
-        thread_id = req.thread_id or "t_" + uuid.uuid4().hex[:16]
+        thread_id = req.thread_id or _new_thread_id()
+        with self.threads.tracking(thread_id):
+            return self._run(req, role, thread_id)
+
+    def stream(self, req: RunRequest, role: str, emit: Emit) -> RunResult:
+        """`run`, calling `emit(event, json)` for route, tool_call, token, approval_required
+        and final events as they happen (graphs/events.py)."""
+        thread_id = req.thread_id or _new_thread_id()
+        events = RunEvents(emit, thread_id)
+        with self.threads.tracking(thread_id), events.active():
+            result = self._run(req, role, thread_id)
+        events.finish(result)
+        return result
+
+    def _run(self, req: RunRequest, role: str, thread_id: str) -> RunResult:
         channel = "customer" if role.startswith("customer:") else req.channel
         config = self._config(thread_id)
         if self.direct is not None:
             # a new thread needs no read; one read of an existing thread's head decides
             head = self.direct.head(config) if req.thread_id else Head(None)
+            if head.saved is not None and role.startswith("customer:"):
+                self._check_customer(head.values.get("role"), role)
             if head.clean:
                 started = time.perf_counter()
                 values = self.direct.invoke(self._state_in(req, channel, role), head, config)
                 return self._result(thread_id, started, values)
         snap = self.graph.get_state(config) if req.thread_id else None
+        if snap and role.startswith("customer:"):
+            self._check_customer(snap.values.get("role"), role)
         pending = _pending(snap.interrupts) if snap else []
         started = time.perf_counter()
         if pending:
@@ -64,7 +90,7 @@ class Runner:
                 decisions = {a["action_id"]: "approve" if answer == "yes" else "reject" for a in pending}
                 return self._resume(thread_id, {"decisions": decisions, "actor": f"message:{role}"}, started)
             # A new request supersedes the unanswered proposal: close it without acting.
-            self.graph.invoke(Command(resume={"decisions": {}, "actor": "superseded"}), config)
+            self.graph.invoke(Command(resume={"decisions": {}, "actor": SUPERSEDED}), config)
         values = self.graph.invoke(self._state_in(req, channel, role), config, durability=DURABILITY)
         return self._result(thread_id, started, values)
 
@@ -80,8 +106,9 @@ class Runner:
         if role.startswith("customer:") and action.get("acting_user_id") != role.split(":", 1)[1]:
             raise ApprovalError("This action is not yours to approve.", "forbidden")
         decisions = {action_id: decision}
-        return self._resume(thread_id, {"decisions": decisions, "actor": f"api:{role}", "comment": comment},
-                            time.perf_counter())
+        with self.threads.tracking(thread_id):
+            return self._resume(thread_id, {"decisions": decisions, "actor": f"api:{role}", "comment": comment},
+                                time.perf_counter())
 
     def pending_actions(self, thread_id: str) -> list[dict]:
         return _pending(self.graph.get_state(self._config(thread_id)).interrupts)
@@ -112,6 +139,25 @@ class Runner:
         if owner and owner.startswith("customer:") and owner != role:
             raise ApprovalError("This thread belongs to another customer.", "forbidden")
 
+    @staticmethod
+    def _check_customer(owner: str | None, role: str) -> None:
+        """A customer key continues only its own threads: a new message on someone else's
+        thread would make it the thread's role, and GET /v1/threads/{id} would then show it
+        the earlier transcript."""
+        if owner and owner != role:
+            raise ApprovalError("This thread is not yours; start a new one (leave out thread_id).", "forbidden")
+
+    def _reindex(self) -> None:
+        """Index threads whose latest checkpoint the index has not seen (graphs/threads.py)."""
+        stale = self.threads.stale_threads()
+        for thread_id in stale:
+            snap = self.graph.get_state(self._config(thread_id))
+            pending = _pending(snap.interrupts)
+            self.threads.record(thread_id, snap.values, _status(snap.values, pending), pending, None,
+                                snap.config["configurable"]["checkpoint_id"])
+        if stale:
+            log.info("threads_reindexed", threads=len(stale))
+
     def _resume(self, thread_id: str, value: dict, started: float) -> RunResult:
         # a resume executes writes: checkpoint after every step, so a crash between the
         # store write and the end of the run cannot replay the write on restart
@@ -122,7 +168,7 @@ class Runner:
         """The RunResult from the state invoke() returned (its `__interrupt__` holds the
         pending approval, if any): no second read of the checkpoint."""
         pending = _pending(v.get("__interrupt__", ()))
-        status = "awaiting_approval" if pending else ("blocked" if v.get("blocked") else "completed")
+        status = _status(v, pending)
         reply = v.get("reply") or {}
         text = reply.get("text", "")
         timings = dict(v.get("timings", {}))
@@ -134,10 +180,20 @@ class Runner:
             tool_calls=v.get("tool_calls", []),
             pending_actions=[PendingActionOut(**{k: a[k] for k in ("action_id", "tool", "args", "summary")})
                              for a in pending],
+            citations=[c for o in v.get("outputs") or [] for c in o.get("citations") or []],
             guardrails=v.get("guardrails", []), timings_ms=timings)
+        self.threads.record(thread_id, v, status, pending, result.model_dump_json())
         log.info("run", run_id=result.run_id, thread_id=thread_id, status=status, route=result.route,
                  ms=timings["total"], tools=[c["tool"] for c in result.tool_calls])
         return result
+
+
+def _new_thread_id() -> str:
+    return "t_" + uuid.uuid4().hex[:16]
+
+
+def _status(values: dict, pending: list[dict]) -> str:
+    return "awaiting_approval" if pending else ("blocked" if values.get("blocked") else "completed")
 
 
 def _pending(interrupts) -> list[dict]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import END, START, StateGraph
 
+from graphs.checkpoint_crypto import encrypted_serde
 from graphs.nodes import make_nodes
 from graphs.state import ChatState
 
@@ -47,14 +48,15 @@ def build_graph(deps, checkpointer, nodes: dict | None = None):
     return g.compile(checkpointer=checkpointer)
 
 
-def sqlite_checkpointer(path: str | Path) -> SqliteSaver:
+def sqlite_checkpointer(path: str | Path, keyring=None) -> SqliteSaver:
     """SQLite checkpointer shared by all threads of the process (SqliteSaver locks internally).
     Several processes may share the file: WAL lets readers run beside the one writer, and
-    a writer waits up to `timeout` seconds for the lock."""
+    a writer waits up to `timeout` seconds for the lock. With the store's `keyring`, every
+    checkpoint is encrypted at rest (graphs/checkpoint_crypto.py)."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    saver = SqliteSaver(conn)
+    saver = SqliteSaver(conn, serde=encrypted_serde(keyring) if keyring is not None else None)
     saver.setup()
     return saver

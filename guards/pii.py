@@ -27,6 +27,8 @@ STRUCTURED_KINDS = ("EMAIL", "IBAN", "CN_RESIDENT_ID", "CARD", "US_SSN", "PHONE"
 CONTEXT_KINDS = ("STREET_ADDRESS", "PERSON")
 ALL_KINDS: frozenset[str] = frozenset(STRUCTURED_KINDS + CONTEXT_KINDS)
 DEFAULT_KINDS: frozenset[str] = frozenset(STRUCTURED_KINDS)
+_DIGIT = re.compile(r"\d")
+MIN_DIGITS = 7  # the shortest structured value: a 7-digit phone number with a cue
 # where two findings overlap, the earlier kind wins (a checksum beats a pattern)
 PRIORITY = {k: i for i, k in enumerate(STRUCTURED_KINDS + CONTEXT_KINDS)}
 
@@ -55,6 +57,8 @@ def detect(text: str, kinds: Iterable[str] | None = None) -> list[Entity]:
     if not text:
         return []
     sh = shadow(text)
+    if wanted <= DEFAULT_KINDS and "@" not in sh and len(_DIGIT.findall(sh)) < MIN_DIGITS:
+        return []  # every structured kind is an e-mail or has 7+ digits: most strings end here
     cands: list[tuple[str, int, int]] = []
     for kind, finder in STRUCTURED_FINDERS.items():
         if kind in wanted:
@@ -106,13 +110,20 @@ def redact(text: str, keep: set[str] | None = None, kinds: Iterable[str] | None 
     return Redaction(text="".join(out), found=found)
 
 
+# Fields of store records whose whole value is PII (a name or a street alone has no cue
+# a text detector could rely on): replaced by their kind, whatever they hold.
+PII_FIELDS = {"first_name": "PERSON", "last_name": "PERSON", "address1": "STREET_ADDRESS",
+              "address2": "STREET_ADDRESS", "email": "EMAIL", "phone": "PHONE", "phone_number": "PHONE"}
+
+
 def redact_json(value, kinds: Iterable[str] | None = None):
     """Redact every string inside a JSON-like value (tool-call args and results before
-    they are checkpointed or logged)."""
+    they are checkpointed or logged); values of ``PII_FIELDS`` keys are replaced whole."""
     if isinstance(value, str):
         return redact(value, kinds=kinds).text
     if isinstance(value, dict):
-        return {k: redact_json(v, kinds) for k, v in value.items()}
+        return {k: f"<{PII_FIELDS[k]}>" if k in PII_FIELDS and isinstance(v, str) and v
+                else redact_json(v, kinds) for k, v in value.items()}
     if isinstance(value, list):
         return [redact_json(v, kinds) for v in value]
     return value

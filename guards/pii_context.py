@@ -186,7 +186,12 @@ def _zh_name(run: str) -> str:
     return run[:n_sur] + given if given else ""
 
 
+_CJK_RE = re.compile(f"[{HAN}{KATA}{HIRA}]")
+
+
 def find_zh_names(text: str) -> Iterator[Span]:
+    if not _CJK_RE.search(text):  # most messages: skip the cue scans
+        return
     lex = lexicon()
     for cue in lex["zh_name_cues"]:
         for m in re.finditer(re.escape(cue), text):
@@ -216,6 +221,8 @@ def _ja_ok(run: str) -> bool:
 
 
 def find_ja_names(text: str) -> Iterator[Span]:
+    if not _CJK_RE.search(text):
+        return
     lex = lexicon()
     name_chars = HAN + KATA
     for cue in lex["ja_name_cues_strong"]:
@@ -352,6 +359,8 @@ def _trim_cjk(text: str, s: int, e: int, regions: list[str], cues: list[str]) ->
 
 
 def find_cjk_addresses(text: str) -> Iterator[Span]:
+    if not _CJK_RE.search(text):
+        return
     lex = lexicon()
     cues = lex["cjk_address_cues"]
     for m in _ZH_ADDR.finditer(text):

@@ -8,8 +8,15 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-MODELS = {"router": "ml.router", "intents": "ml.intents", "injection": "ml.injection"}
-ARTIFACT = {"router": "router.joblib", "intents": "intents.joblib", "injection": "injection.joblib"}
+MODELS = {"router": "ml.router", "intents": "ml.intents", "injection": "ml.injection",
+          "forecast": "ml.forecast", "elasticity": "ml.elasticity",
+          "reviews": "ml.reviews", "categories": "ml.categories", "fraud": "ml.fraud"}
+ARTIFACT = {"router": "router.joblib", "intents": "intents.joblib", "injection": "injection.joblib",
+            "forecast": "forecast.joblib", "elasticity": "elasticity.joblib",
+            "reviews": "reviews.joblib", "categories": "categories.joblib", "fraud": "fraud.joblib"}
+# What the request path (router, input guard, support agent) loads at start-up; the
+# sales and text models are loaded by the specialists that use them.
+REQUEST_PATH = ("router", "intents", "injection")
 
 
 def module(name: str):

@@ -65,9 +65,18 @@ def models_dir(tmp_path_factory, shared_data) -> Path:
     import ml
 
     out = tmp_path_factory.mktemp("models")
-    for name in ml.MODELS:
+    for name in ml.REQUEST_PATH:
         ml.train(name, out, shared_data)
     return out
+
+
+@pytest.fixture(scope="session")
+def corpus_kb(tmp_path_factory):
+    """The repo's knowledge-base corpus in a real embedded Chroma, ingested once (~10 s).
+    Search-only: tests that add to a KB build their own."""
+    from vectorstore.kb import corpus_kb
+
+    return corpus_kb(tmp_path_factory.mktemp("corpus_kb"))
 
 
 @pytest.fixture
@@ -78,7 +87,7 @@ def settings(tmp_path, shared_data) -> Settings:
 
 
 @pytest.fixture
-def make_deps(settings, models_dir, make_store, shared_data):
+def make_deps(settings, models_dir, make_store, shared_data, corpus_kb):
     import ml
     from chuhai.deps import Deps
     from ml.escalation import assess_escalation
@@ -89,7 +98,7 @@ def make_deps(settings, models_dir, make_store, shared_data):
                     router=ml.load("router", models_dir, shared_data, train_if_missing=False),
                     intents=ml.load("intents", models_dir, shared_data, train_if_missing=False),
                     injection=ml.load("injection", models_dir, shared_data, train_if_missing=False),
-                    llm_factory=(lambda: llm) if llm is not None else None,
+                    kb=corpus_kb, llm_factory=(lambda: llm) if llm is not None else None,
                     detect_language=detect_language, assess_escalation=assess_escalation)
 
     return make

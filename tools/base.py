@@ -16,7 +16,7 @@ Out = TypeVar("Out", bound=BaseModel)
 class Failed(BaseModel):
     ok: Literal[False] = False
     error: str
-    code: str = "refused"  # refused | not_found | forbidden | invalid
+    code: str = "refused"  # refused | not_found | forbidden | invalid | unavailable
 
 
 class Success(BaseModel, Generic[Out]):

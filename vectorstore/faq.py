@@ -19,6 +19,7 @@ from vectorstore.kb import KnowledgeBase
 from vectorstore.models import IngestReport
 
 LEARNED_SCOPE = "learned"
+STORE_POLICY_TOPIC = "store-policy"  # what the support agent may quote to customers
 
 
 class LearnedFaq(BaseModel):
@@ -41,7 +42,7 @@ def add_faq(kb: KnowledgeBase, folder: Path, question: str, answer: str, source_
     if not q.text or not a.text:
         raise ValueError("a FAQ entry needs a question and an answer")
     doc_id = "faq-" + hashlib.sha256(q.text.lower().encode("utf-8")).hexdigest()[:12]
-    front = {"id": doc_id, "title": q.text, "markets": list(markets or []), "topics": ["faq", *(topics or [])],
+    front = {"id": doc_id, "title": q.text, "markets": list(markets or []), "topics": ["faq", STORE_POLICY_TOPIC, *(topics or [])],
              "language": language, "sources": [f"support thread {source_thread_id}"],
              "updated": (today or date.today()).isoformat(), "approved_by": approved_by,
              "source_thread_id": source_thread_id}

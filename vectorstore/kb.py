@@ -262,3 +262,12 @@ def ingest_all(kb: KnowledgeBase, settings, progress: Progress | None = None) ->
             total.problems += r.problems
     total.total = kb.count()
     return total
+
+
+def corpus_kb(path: Path, collection: str = "corpus_kb") -> KnowledgeBase:
+    """An embedded KB at `path` holding the repo's corpus (tests, evals, benchmarks)."""
+    from vectorstore.store import make_client
+
+    kb = KnowledgeBase(make_client(path=Path(path)), collection)
+    kb.ingest(REPO_CORPUS, scope="corpus")
+    return kb

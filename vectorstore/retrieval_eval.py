@@ -22,15 +22,36 @@ from vectorstore.store import make_client
 
 
 def load_queries(path: Path) -> list[dict]:
-    """Flatten to [{lang, query, chunk_id|None, doc_id}]."""
+    """Flatten to [{lang, query, chunk_id|None, doc_id}] (plus the line's ``id`` and
+    ``source`` when it has them)."""
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
             cid = row.get("chunk_id")
             doc = row.get("doc_id") or (cid.split("#")[0] if cid else None)
-            out += [{"lang": lang, "query": q, "chunk_id": cid, "doc_id": doc} for lang, q in row["q"].items()]
+            extra = {key: row[key] for key in ("id", "source") if key in row}
+            out += [{"lang": lang, "query": q, "chunk_id": cid, "doc_id": doc, **extra}
+                    for lang, q in row["q"].items()]
     return out
+
+
+def ranks(kb: KnowledgeBase, q: dict, k: int = 5, mode: str = "hybrid") -> tuple[int | None, int | None, list]:
+    """(rank of the target chunk or doc, rank of the first hit from the target doc, hits);
+    a rank is None when it is not in the top ``k``."""
+    hits = kb.search(q["query"], k=k, mode=mode)
+    ids = [h.chunk_id for h in hits] if q["chunk_id"] else [h.doc_id for h in hits]
+    target = q["chunk_id"] or q["doc_id"]
+    rank = ids.index(target) + 1 if target in ids else None
+    doc_rank = next((i for i, h in enumerate(hits, 1) if h.doc_id == q["doc_id"]), None)
+    return rank, doc_rank, hits
+
+
+def summarize(rows: list[tuple[int | None, int | None]], k: int = 5) -> dict:
+    """Recall@1, recall@k, MRR and docR@1 of (rank, doc rank) pairs."""
+    return {"n": len(rows), "recall@1": _share(rows, 1), f"recall@{k}": _share(rows, k),
+            "mrr": round(sum(1 / x for x, _ in rows if x) / len(rows), 3),
+            "doc_recall@1": round(sum(1 for _, d in rows if d == 1) / len(rows), 3)}
 
 
 def evaluate(kb: KnowledgeBase, queries: list[dict], modes=("dense", "keyword", "hybrid"), k: int = 5) -> dict:
@@ -39,17 +60,10 @@ def evaluate(kb: KnowledgeBase, queries: list[dict], modes=("dense", "keyword", 
     for mode in modes:
         rows = defaultdict(list)
         for q in queries:
-            hits = kb.search(q["query"], k=k, mode=mode)
-            ids = [h.chunk_id for h in hits] if q["chunk_id"] else [h.doc_id for h in hits]
-            target = q["chunk_id"] or q["doc_id"]
-            rank = ids.index(target) + 1 if target in ids else None
-            doc_rank = next((i for i, h in enumerate(hits, 1) if h.doc_id == q["doc_id"]), None)
+            rank, doc_rank, _ = ranks(kb, q, k, mode)
             for key in ("all", q["lang"]):
                 rows[key].append((rank, doc_rank))
-        report[mode] = {key: {"n": len(r), "recall@1": _share(r, 1), f"recall@{k}": _share(r, k),
-                              "mrr": round(sum(1 / x for x, _ in r if x) / len(r), 3),
-                              "doc_recall@1": round(sum(1 for _, d in r if d == 1) / len(r), 3)}
-                        for key, r in rows.items()}
+        report[mode] = {key: summarize(r, k) for key, r in rows.items()}
     return report
 
 

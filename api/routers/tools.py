@@ -9,7 +9,7 @@ from tools import REGISTRY, call_tool
 from tools.base import ToolContext
 
 router = APIRouter(prefix="/v1/tools", tags=["tools"])
-STATUS = {"invalid": 422, "not_found": 404, "forbidden": 403, "refused": 409}
+STATUS = {"invalid": 422, "not_found": 404, "forbidden": 403, "refused": 409, "unavailable": 503}
 
 
 @router.get("")

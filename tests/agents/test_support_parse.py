@@ -159,3 +159,14 @@ def test_compiled_keyword_matching_equals_the_word_by_word_rules():
 @pytest.mark.parametrize("text", ["I'd like to return all of the items", "return both items please", "alles zurück"])
 def test_all_items_phrasings(text):
     assert sp.has_any(text, sp.KEYWORDS["all"])
+
+
+def test_name_candidates_are_capped_and_put_likely_names_first():
+    from agents.support_parse import MAX_NAME_LOOKUPS, name_candidates
+
+    long = "can I switch the payment on my garden hose order to my gift card? its still pending. juan rossi, zip 77209"
+    pairs = name_candidates(long)
+    assert len(pairs) == MAX_NAME_LOOKUPS and ("juan", "rossi") in pairs[:2]
+    assert name_candidates("Hi, I am Omar Johnson, zip 19122. Where is my order?")[0] == ("Omar", "Johnson")
+    many = name_candidates(" ".join(f"w{chr(97 + i % 26)}{chr(97 + i // 26)}" for i in range(300)) + " Ana Diaz 10001")
+    assert len(many) == MAX_NAME_LOOKUPS and many[0] == ("Ana", "Diaz")

@@ -81,8 +81,8 @@ def test_out_of_scope_gets_empty_route(api):
 
 def test_planned_specialists_are_routed_and_say_not_available(api):
     client, _ = api
-    body = run(client, {"input": "Draft a rebuttal letter for the Visa chargeback on order #W2809253, reason code 13.1"}).json()
-    assert body["route"] == ["chargeback"] and "not available yet" in body["output"]["text"]
+    body = run(client, {"input": "Which products should I stock for the French market next quarter?"}).json()
+    assert body["route"] == ["selection"] and "not available yet" in body["output"]["text"]
 
 
 def test_operator_write_waits_for_api_approval_and_survives_restart(api, make_deps, settings):
@@ -122,9 +122,10 @@ def test_auto_approve_for_operator_runs_only(api):
     r = run(client, {"input": f"Cancel order {OMAR_PENDING}, no longer needed", "auto_approve": True,
                      "channel": "customer"})
     assert r.status_code == 403
-    body = run(client, {"input": f"Cancel order {OMAR_PENDING}, no longer needed", "auto_approve": True}).json()
+    small = "#W5694685"  # paid 98.25; Omar's 2,583.18 refund is above the auto-approval limit
+    body = run(client, {"input": f"Cancel order {small}, no longer needed", "auto_approve": True}).json()
     assert body["status"] == "completed"
-    assert deps.store.get_order_details(OMAR_PENDING)["status"] == "cancelled"
+    assert deps.store.get_order_details(small)["status"] == "cancelled"
 
 
 def test_customer_yes_in_following_message(api):
@@ -164,7 +165,8 @@ def test_multi_agent_plan_in_order(api):
     body = run(client, {"input": "Research what I should sell in Germany next quarter, and then write the "
                                  "German listing for it"}).json()
     assert body["route"] == ["selection", "copywriter"]
-    assert body["output"]["text"].count("not available yet") == 2
+    assert body["output"]["text"].count("not available yet") == 1  # the copywriter answers: which product?
+    assert body["output"]["data"]["copywriter"]["problem"]["code"] == "unknown_product"
 
 
 def test_angry_customer_is_flagged_and_handed_to_a_person(api):
