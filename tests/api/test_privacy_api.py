@@ -84,7 +84,8 @@ def test_erasure_removes_one_customer_everywhere_and_nothing_else(world, setting
     # on disk: no trace of his id in the store or the checkpoint database (+ WALs)
     assert OMAR.encode() not in raw(settings.data_dir / "checkpoints.db")
     assert OMAR.encode() not in raw(Path(deps.store.engine.url.database))
-    assert JAMES.encode() in raw(settings.data_dir / "checkpoints.db")
+    # (no positive control on the raw checkpoint file: checkpoints are encrypted at rest, so
+    # James's intact thread shows only through runner.thread above)
 
     # asking again is a recorded no-op that points at the first request
     again = client.post("/v1/privacy/erasure", json={"user_id": OMAR}, headers=ADMIN).json()
