@@ -266,16 +266,6 @@ class HTTPSystem:
     def parallel_ok(self, case: Case) -> bool:
         return not needs_own_store(case)
 
-    @property
-    def kb(self):
-        """The corpus KB, built once in the workdir and shared by every case (search only)."""
-        from vectorstore.kb import corpus_kb
-
-        with self._kb_lock:
-            if self._kb is None:
-                self._kb = corpus_kb(self.workdir / "kb")
-            return self._kb
-
     @cached_property
     def store_pii(self) -> dict[str, str]:
         from evals.evaluators import store_pii_index
