@@ -235,7 +235,10 @@ def _question(x: _Run) -> AgentOutput:
     top = passages[0]
     x.citations = [{k: p[k] for k in ("doc_id", "title", "section", "source", "chunk_id", "text")} for p in passages]
     text = top["text"] if len(top["text"]) <= 600 else top["text"][:600].rsplit(" ", 1)[0] + " …"
-    return x.done(x.r("kb_answer", title=top["title"], section=top["section"], text=text),
+    # the title without its parenthesised code list ("(Visa 13.1/13.2, Mastercard 4841/4860)"):
+    # the PII guard reads such digit runs as phone numbers and would mangle them
+    title = top["title"].split(" (", 1)[0]
+    return x.done(x.r("kb_answer", title=title, section=top["section"], text=text),
                   ChargebackResult(kind="question"))
 
 

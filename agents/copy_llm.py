@@ -30,6 +30,8 @@ def rejection(out: str, template: str, terms: list[str], limit: int | None, unit
     """Why a polished text may not replace the template text ("" when it may)."""
     if not out:
         return "empty answer"
+    if " ".join(out.split()) == " ".join(template.split()):
+        return "returned the text unchanged"
     if limit is not None and measure(out, unit) > limit:
         return f"over the length limit ({measure(out, unit)} > {limit})"
     problems = content_findings(out, "en", market, field="description")

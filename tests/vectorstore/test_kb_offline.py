@@ -48,7 +48,7 @@ def test_no_connection_is_attempted(no_network, tmp_path, corpus_dir):
     assert kb.search("Wie registriere ich Verpackungen?", k=1)[0].doc_id == "de-packaging"
     add_faq(kb, tmp_path / "learned", "Do you ship to Norway?", "Yes, duties are paid by the buyer.",
             source_thread_id="t1", approved_by="op")
-    assert kb.search("shipping to Norway", k=1)[0].topics == ["faq"]
+    assert kb.search("shipping to Norway", k=1)[0].topics == ["faq", "store-policy"]
     assert no_network == []
 
 
