@@ -330,3 +330,32 @@ def test_bundled_model_polish_is_checked_like_template_text(copy_deps):
         assert d.description.path == "llm" or d.description.note.startswith("llm output discarded")
         paths.append((d.description.path, d.description.note))
     print(paths)   # which way each went, for the report
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("write an amazon listing for the coffee maker with french press, brand: Acme",
+     {"product_name": "Coffee Maker", "platform": "amazon", "language": None, "brand": "Acme"}),
+    ("Schreib ein Amazon-Listing für Deutschland für die Trinkflasche",
+     {"product_name": "Water Bottle", "market": "DE", "language": None}),
+    ("Amazon.co.jp用にスマートウォッチの商品ページを英語で作って",
+     {"product_name": "Smart Watch", "market": "JP", "language": "en"}),
+    ("给T恤写一个日本乐天的日文商品标题", {"product_name": "T-Shirt", "platform": "rakuten", "market": "JP",
+                                     "language": "ja"}),
+    ("Write an Etsy listing in French. product: ceramic mug; color: blue, white; price: 12.99",
+     {"platform": "etsy", "language": "fr", "product": {"name": "ceramic mug", "options": {"color": ["blue", "white"]},
+                                                         "price_usd": 12.99}}),
+])
+def test_request_parsing(make_store, text, expected):
+    from agents.copy_parse import parse
+
+    req = parse(text, make_store()).request.model_dump()
+    assert {k: req[k] for k in expected} == expected
+
+
+def test_voice_sample_is_split_off_before_parsing(make_store):
+    from agents.copy_parse import parse
+
+    p = parse("Write a Shopify listing for the backpack in the voice of: Built for Walmart runs and Italy trips.",
+              make_store())
+    assert p.problem is None and p.request.product_name == "Backpack"
+    assert p.request.voice_sample == "Built for Walmart runs and Italy trips."
