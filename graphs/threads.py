@@ -32,7 +32,7 @@ import time
 from contextlib import contextmanager
 from typing import Any
 
-from guards.pii import redact_json
+from guards.pii import ALL_KINDS, PII_FIELDS, redact, redact_json
 from store.crypto import is_sealed
 
 TITLE_CHARS = 120
@@ -144,7 +144,7 @@ class ThreadIndex:
             return
         now = time.time_ns()
         run_id = values.get("run_id", "")
-        actions = [{**redact_json(a), "proposed_ns": now} for a in pending]
+        actions = [{**redact_json(a), "summary": _redacted_summary(a), "proposed_ns": now} for a in pending]
         if result_json is not None and self.keyring is not None:
             result_json = self.keyring.seal(result_json, RESULT_LABEL)
         row = (thread_id, values.get("role", ""), values.get("channel", ""),
@@ -230,6 +230,16 @@ class ThreadIndex:
             cur.execute(sql, args)
             names = [d[0] for d in cur.description]
             return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def _redacted_summary(action: dict) -> str:
+    """The summary with the action's own PII argument values taken out (exactly, whatever
+    the detector finds), then any other PII the detector finds."""
+    summary = action.get("summary") or ""
+    for key, value in (action.get("args") or {}).items():
+        if key in PII_FIELDS and isinstance(value, str) and value.strip():
+            summary = summary.replace(value, f"<{PII_FIELDS[key]}>")
+    return redact(summary, kinds=ALL_KINDS).text
 
 
 def can_see(viewer: str, owner: str | None) -> bool:
