@@ -3,20 +3,16 @@ filled with tool results. Rule titles and full fixes stay in the typed result (E
 from the rule data); the reply names each family and its short fix in the user's language."""
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from pathlib import Path
+from prompts import load_templates
+
 
 from tools.compliance_schemas import AuditReport, PiiScan, StoreAudit
 
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts" / "compliance"
 MAX_LINES = 8
 
 
-@lru_cache(maxsize=None)
 def _load(lang: str) -> dict[str, str]:
-    path = PROMPTS / f"{lang}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return load_templates("compliance", lang)
 
 
 class Texts:

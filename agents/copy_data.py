@@ -5,6 +5,8 @@ names of agents/support_glossary.json, and the listing and reply templates per l
 (prompts/copywriter/<lang>.json)."""
 from __future__ import annotations
 
+from prompts import load_templates
+
 import json
 import re
 from functools import lru_cache
@@ -15,7 +17,6 @@ import yaml
 from pydantic import BaseModel
 
 DATA = Path(__file__).resolve().parent / "data"
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts" / "copywriter"
 LANGUAGES = ("en", "de", "es", "fr", "zh", "ja")
 # Languages the bundled model may polish (it writes English only acceptably; see DESIGN.md).
 LLM_LANGUAGES = ("en",)
@@ -129,8 +130,7 @@ def glossary() -> dict:
 def templates(language: str) -> dict:
     """The language's listing and reply templates; English fills any key a language lacks."""
     def load(lang: str) -> dict:
-        path = PROMPTS / f"{lang}.json"
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        return load_templates("copywriter", lang)
 
     base = load("en")
     own = load(language) if language != "en" else base

@@ -1,17 +1,13 @@
 """Reply templates of the support agent, per language (prompts/support/<lang>.json)."""
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from pathlib import Path
-
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts" / "support"
+from prompts import load_templates
 
 
-@lru_cache(maxsize=None)
+
+
 def _load(lang: str) -> dict[str, str]:
-    path = PROMPTS / f"{lang}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return load_templates("support", lang)
 
 
 class Replies:

@@ -9,20 +9,16 @@ record could only add risk (and the design forbids it to add facts).
 """
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from pathlib import Path
+from prompts import load_templates
+
 
 from tools.chargeback.evidence import EvidenceItem, corpus_chunk
 
-PROMPTS = Path(__file__).resolve().parents[2] / "prompts" / "chargeback"
 LETTER_LANGUAGE = "en"
 
 
-@lru_cache(maxsize=None)
 def templates(lang: str) -> dict:
-    path = PROMPTS / f"{lang}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return load_templates("chargeback", lang)
 
 
 def money(amount: float, currency: str = "USD") -> str:
