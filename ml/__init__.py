@@ -6,6 +6,7 @@ and are never committed; each training run writes a model card next to its model
 from __future__ import annotations
 
 import importlib
+from functools import lru_cache
 from pathlib import Path
 
 MODELS = {"router": "ml.router", "intents": "ml.intents", "injection": "ml.injection",
@@ -37,3 +38,26 @@ def load(name: str, models_dir: Path, shared_data: Path, *, train_if_missing: bo
             raise FileNotFoundError(f"Model '{name}' is not trained: run `chuhai models train {name}`.")
         train(name, models_dir, shared_data)
     return module(name).load(models_dir)
+
+
+class NotTrained(LookupError):
+    """A specialist asked for a model that has not been trained under models_dir."""
+
+
+def trained(deps, name: str):
+    """The model `name` for a request: the deps' own (tests inject fakes as `deps.<name>`),
+    else the trained file under settings.models_dir, loaded once per file version.
+    Never trains: a missing model is `NotTrained` with the command that builds it."""
+    model = getattr(deps, name, None)
+    if model is not None:
+        return model
+    models_dir = getattr(getattr(deps, "settings", None), "models_dir", None)
+    if models_dir is None or not is_trained(name, Path(models_dir)):
+        raise NotTrained(f"The {name} model is not trained: run `chuhai models train {name}`.")
+    artifact = Path(models_dir) / ARTIFACT[name]
+    return _load_file_version(name, str(models_dir), artifact.stat().st_mtime)
+
+
+@lru_cache(maxsize=16)
+def _load_file_version(name: str, models_dir: str, mtime: float):
+    return module(name).load(Path(models_dir))

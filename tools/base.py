@@ -77,3 +77,14 @@ def tool(name: str, input_model: type[BaseModel], output_model: type[BaseModel],
         return Tool(name=name, fn=fn, input_model=input_model, output_model=output_model,
                     write=write, agents=agents)
     return wrap
+
+
+def trained_model(ctx: ToolContext, name: str) -> Any:
+    """The trained model `name` (ml.trained); a missing one is the tool's `unavailable`
+    failure (HTTP 503) that names the command building it."""
+    import ml
+
+    try:
+        return ml.trained(ctx.deps, name)
+    except ml.NotTrained as e:
+        raise ToolFailure(str(e), "unavailable") from None

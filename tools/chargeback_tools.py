@@ -8,8 +8,6 @@ is today or one of the next N days; "overdue" is an open dispute past its deadli
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
-from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -122,26 +120,17 @@ def get_dispute(ctx: ToolContext, a: DisputeIn) -> Dispute:
 
 def fraud_scorer(deps):
     """(context) -> FraudScore, or the reason there is none (the model is not trained)."""
-    model = getattr(deps, "fraud", None)
-    if model is None:
-        import ml
+    import ml
 
-        models_dir = getattr(getattr(deps, "settings", None), "models_dir", None)
-        if models_dir is None or not ml.is_trained("fraud", Path(models_dir)):
-            reason = "the fraud model is not trained: run `chuhai models train fraud`"
-            return lambda c: reason
-        model = _load_fraud(str(models_dir), (Path(models_dir) / ml.ARTIFACT["fraud"]).stat().st_mtime)
+    try:
+        model = ml.trained(deps, "fraud")
+    except ml.NotTrained:
+        reason = "the fraud model is not trained: run `chuhai models train fraud`"
+        return lambda c: reason
 
     def score(c: Context):
         return model.score_store_order(c.dispute["amount"], c.card.get("brand"), (c.user or {}).get("email"))
     return score
-
-
-@lru_cache(maxsize=4)
-def _load_fraud(models_dir: str, mtime: float):
-    import ml
-
-    return ml.module("fraud").load(Path(models_dir))
 
 
 def bundle_for(ctx: ToolContext, dispute_id: str) -> DisputeBundle:

@@ -1,7 +1,7 @@
 """Tools over the sales-history models: demand forecast and price elasticity.
 
 Both read precomputed results (``ml/forecast.py``, ``ml/elasticity.py``) from the deps
-object (``deps.forecaster``, ``deps.elasticity``), so a call is a look-up, never a fit.
+object or the trained files (``tools.base.trained_model``), so a call is a look-up, never a fit.
 A product or country the models do not cover is a typed ``not_found``.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from ml.elasticity import ElasticityEstimate
 from ml.forecast import H_MAX, ForecastResult
 from ml.sales_series import UnknownSeries
-from tools.base import ToolContext, ToolFailure, tool
+from tools.base import ToolContext, ToolFailure, tool, trained_model
 
 PRODUCT = Field(min_length=1, max_length=20, pattern=r"^\s*\w+\s*$",
                 description="Online Retail stock code, e.g. 85123A")
@@ -29,19 +29,12 @@ class ElasticityIn(BaseModel):
     product: str = PRODUCT
 
 
-def _model(ctx: ToolContext, name: str):
-    model = getattr(ctx.deps, name, None)
-    if model is None:
-        raise ToolFailure(f"The {name} model is not loaded: run `chuhai models train`.", "refused")
-    return model
-
-
 @tool("forecast_demand", ForecastIn, ForecastResult, agents=("selection", "pricing"))
 def forecast_demand(ctx: ToolContext, args: ForecastIn) -> ForecastResult:
     """Weekly unit demand forecast for a product (optionally in one country), with 80% and
     95% intervals, the method chosen by backtest, and the recent weekly history."""
     try:
-        return _model(ctx, "forecaster").forecast(args.product, args.country, args.horizon, args.history_weeks)
+        return trained_model(ctx, "forecast").forecast(args.product, args.country, args.horizon, args.history_weeks)
     except UnknownSeries as e:
         raise ToolFailure(str(e), "not_found") from e
 
@@ -51,7 +44,7 @@ def price_elasticity(ctx: ToolContext, args: ElasticityIn) -> ElasticityEstimate
     """Price elasticity of demand for a product from its sales history: estimate, 95% CI,
     observations, own or category-pooled, and whether it is trustworthy (with reasons)."""
     try:
-        return _model(ctx, "elasticity").elasticity(args.product)
+        return trained_model(ctx, "elasticity").elasticity(args.product)
     except UnknownSeries as e:
         raise ToolFailure(str(e), "not_found") from e
 

@@ -6,9 +6,7 @@ else they are loaded once from ``settings.models_dir``; a model that was never t
 a typed ``unavailable`` failure that names the command to run (tools never train)."""
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -23,7 +21,7 @@ from ml.review_insights import (
     parse_reviews_csv,
     summarize_analyses,
 )
-from tools.base import ToolContext, ToolFailure, tool
+from tools.base import ToolContext, ToolFailure, tool, trained_model
 
 MAX_CSV_CHARS = 5_000_000
 MAX_REVIEWS_RETURNED = 200
@@ -72,28 +70,6 @@ class CategorizeOut(BaseModel):
                  "anything else. Rules are indicative, not legal advice: check the current text per market.")
 
 
-@lru_cache(maxsize=8)
-def _load(name: str, models_dir: str, mtime: float) -> Any:
-    import ml
-
-    return ml.module(name).load(Path(models_dir))
-
-
-def _model(ctx: ToolContext, name: str) -> Any:
-    """The deps' model, else the trained one under settings.models_dir (cached)."""
-    import ml
-
-    model = getattr(ctx.deps, name, None)
-    if model is not None:
-        return model
-    settings = getattr(ctx.deps, "settings", None)
-    models_dir = getattr(settings, "models_dir", None)
-    if models_dir is None or not ml.is_trained(name, Path(models_dir)):
-        raise ToolFailure(f"The {name} model is not trained: run `chuhai models train {name}`.", "unavailable")
-    artifact = Path(models_dir) / ml.ARTIFACT[name]
-    return _load(name, str(models_dir), artifact.stat().st_mtime)
-
-
 @tool("review_insights", ReviewInsightsIn, ReviewInsightsOut, agents=("selection", "copywriter"))
 def review_insights(ctx: ToolContext, a: ReviewInsightsIn) -> ReviewInsightsOut:
     """Mine customer reviews (given as a list of texts or as CSV text; en, de, fr, es, zh,
@@ -107,7 +83,7 @@ def review_insights(ctx: ToolContext, a: ReviewInsightsIn) -> ReviewInsightsOut:
             texts, skipped = clean_texts(a.texts or [])
     except ReviewInputError as e:
         raise ToolFailure(str(e), "invalid") from None
-    analyses = analyze_reviews(_model(ctx, "reviews"), texts)
+    analyses = analyze_reviews(trained_model(ctx, "reviews"), texts)
     summary = summarize_analyses(analyses, skipped=skipped, top=a.top, examples=a.examples)
     return ReviewInsightsOut(summary=summary,
                              reviews=analyses[:MAX_REVIEWS_RETURNED] if a.include_reviews else [])
@@ -120,7 +96,7 @@ def categorize_products(ctx: ToolContext, a: CategorizeIn) -> CategorizeOut:
     microwaves; else null), and the compliance-relevant product kinds (electrical,
     radio, batteries, textiles, footwear, toys, cosmetics, food contact, PPE, ...) with
     the evidence for each and, optionally, their indicative rules."""
-    model = _model(ctx, "categories")
+    model = trained_model(ctx, "categories")
     results = model.categorize([p.title for p in a.products], [p.details for p in a.products])
     kinds = list(dict.fromkeys(k for r in results for k in (*r.kinds, *r.maybe_kinds)))
     labels = kind_labels()

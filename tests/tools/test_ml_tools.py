@@ -26,7 +26,7 @@ def deps():
                                   ci_high=-0.9, se=0.25, n_obs=40, method="own", trusted=True,
                                   category_estimate=-1.6)
     elasticity = ElasticityModel({"85123A": estimate}, {}, {})
-    return SimpleNamespace(forecaster=forecaster, elasticity=elasticity)
+    return SimpleNamespace(forecast=forecaster, elasticity=elasticity)
 
 
 def test_tools_have_schemas_and_descriptions():
