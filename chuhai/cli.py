@@ -60,11 +60,36 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
 
     scheduler, scheduler_line = start_for_serve(settings, deps)  # this (parent) process only: runs once
     typer.echo(scheduler_line, err=True)
+    typer.echo(_train_missing_in_background(settings), err=True)
     try:
         uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="warning", access_log=False)
     finally:
         if scheduler is not None:
             scheduler.stop()
+
+
+def _train_missing_in_background(settings) -> str:
+    """The specialists' models (forecast, elasticity, reviews, ...) are not on the request
+    path: the first start trains the missing ones in a low-priority child process while
+    the service already answers (a few minutes on 2 cores); until then those specialists
+    say the model is being trained."""
+    import os
+    import subprocess
+    import sys
+
+    import ml
+
+    missing = [n for n in ml.MODELS if not ml.is_trained(n, settings.models_dir)]
+    if not missing or not settings.train_missing_models:
+        return "Models: all trained." if not missing else \
+            f"Models not trained: {', '.join(missing)} (run `chuhai models train --missing`)."
+    log_path = settings.state_dir / "logs" / "models-train.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        subprocess.Popen([sys.executable, "-m", "chuhai.cli", "models", "train", "--missing"],
+                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                         preexec_fn=lambda: os.nice(10), start_new_session=True)
+    return f"Training in the background: {', '.join(missing)} (log: {log_path})."
 
 
 def _multiprocess_metrics(path) -> None:
@@ -169,15 +194,20 @@ def store_drop_old_keys() -> None:
 @models_app.command("train")
 def models_train(name: Optional[str] = typer.Argument(None, help="one of ml.MODELS (router, intents, injection, "
                                                                  "forecast, elasticity, reviews, categories, ...); "
-                                                                 "default all")) -> None:
+                                                                 "default all"),
+                 missing: bool = typer.Option(False, help="only the models not trained yet")) -> None:
     """Train models and write their model cards under CHUHAI_DATA_DIR/models."""
     settings = _settings()
     import ml
 
-    for model in [name] if name else list(ml.MODELS):
-        with _progress(f"Training {model}"):
-            metrics = ml.train(model, settings.models_dir, settings.shared_data_dir)
-        typer.echo(f"{model}: {json.dumps(_headline(metrics))}")
+    names = [name] if name else list(ml.MODELS)
+    if missing:
+        names = [n for n in names if not ml.is_trained(n, settings.models_dir)]
+    with ml.training_marker(settings.models_dir, names):
+        for model in names:
+            with _progress(f"Training {model}"):
+                metrics = ml.train(model, settings.models_dir, settings.shared_data_dir)
+            typer.echo(f"{model}: {json.dumps(_headline(metrics))}")
 
 
 @models_app.command("report")

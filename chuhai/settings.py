@@ -19,6 +19,8 @@ class Settings(BaseSettings):
                                   description="Real data sets (read-only), see shared/data/README.md")
     store_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite under data_dir")
     checkpoint_url: str | None = Field(None, description="LangGraph checkpointer; default sqlite under data_dir")
+    train_missing_models: bool = Field(True, description="`chuhai serve` trains the specialists' missing models "
+                                       "(forecast, elasticity, reviews, ...) in a low-priority background process")
 
     # Knowledge base (vectorstore/)
     kb_url: str | None = Field(None, description="Chroma server URL (HttpClient); default embedded under data_dir/kb")

@@ -6,6 +6,10 @@ and are never committed; each training run writes a model card next to its model
 from __future__ import annotations
 
 import importlib
+import json
+import os
+from contextlib import contextmanager
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,6 +57,10 @@ def trained(deps, name: str):
         return model
     models_dir = getattr(getattr(deps, "settings", None), "models_dir", None)
     if models_dir is None or not is_trained(name, Path(models_dir)):
+        training = training_now(Path(models_dir)) if models_dir is not None else None
+        if training and name in training.get("models", []):
+            raise NotTrained(f"The {name} model is being trained right now (started {training['started']}); "
+                             "ask again in a few minutes.")
         raise NotTrained(f"The {name} model is not trained: run `chuhai models train {name}`.")
     artifact = Path(models_dir) / ARTIFACT[name]
     return _load_file_version(name, str(models_dir), artifact.stat().st_mtime)
@@ -61,3 +69,29 @@ def trained(deps, name: str):
 @lru_cache(maxsize=16)
 def _load_file_version(name: str, models_dir: str, mtime: float):
     return module(name).load(Path(models_dir))
+
+
+TRAINING_MARKER = "TRAINING.json"
+
+
+@contextmanager
+def training_marker(models_dir: Path, names: list[str]):
+    """While a training run works, `models_dir/TRAINING.json` names its models and process,
+    so a request for one of them can say "being trained" instead of "not trained"."""
+    path = Path(models_dir) / TRAINING_MARKER
+    path.write_text(json.dumps({"pid": os.getpid(), "models": names,
+                                "started": datetime.now(timezone.utc).isoformat(timespec="seconds")}))
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def training_now(models_dir: Path) -> dict | None:
+    """The running training's marker, or None (no marker, or its process has died)."""
+    try:
+        marker = json.loads((Path(models_dir) / TRAINING_MARKER).read_text())
+        os.kill(int(marker["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return marker

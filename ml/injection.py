@@ -28,7 +28,6 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-import joblib
 import numpy as np
 import sklearn
 from pydantic import BaseModel, Field
@@ -40,6 +39,7 @@ from sklearn.svm import LinearSVC
 from guards.injection_rules import rule_hits
 from ml import injection_eval
 from ml.injection_eval import CARD_JSON, CARD_MD, load_splits  # noqa: F401  (public names)
+from ml.model_files import load_model, save_model
 from ml.sparse_tfidf import SparseTfidf
 
 MODEL_FILE = "injection.joblib"
@@ -174,18 +174,11 @@ class InjectionClassifier:
                               threshold=round(self.threshold, 4), rules=hits, method=method)
 
     def save(self, path: Path) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump({"format_version": FORMAT_VERSION, "sklearn_version": sklearn.__version__, "model": self}, path)
+        save_model(self, path, FORMAT_VERSION)
 
     @classmethod
     def load(cls, path: Path) -> InjectionClassifier:
-        payload = joblib.load(Path(path))
-        if not isinstance(payload, dict) or payload.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{path} is not an injection model of format {FORMAT_VERSION}")
-        if not isinstance(payload["model"], cls):
-            raise ValueError(f"{path} does not hold an InjectionClassifier")
-        return payload["model"]
+        return load_model(cls, path, FORMAT_VERSION, "injection model")
 
 
 def train(out_dir: Path, shared_data: Path) -> dict:

@@ -27,7 +27,6 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import joblib
 import numpy as np
 import sklearn
 from pydantic import BaseModel, Field
@@ -48,6 +47,7 @@ from ml.intents_eval import (  # noqa: F401  (re-exported: the classifier's publ
 )
 from ml.intents_keywords import KEYWORDS, keyword_match, keyword_scores
 from ml.language import detect_language
+from ml.model_files import load_model, save_model
 from ml.sparse_tfidf import SparseTfidf
 
 MODEL_FILE = "intents.joblib"
@@ -218,24 +218,11 @@ class IntentClassifier:
         return self._prediction(best, confidence, top, language, "keywords")
 
     def save(self, path: Path) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {
-            "format_version": FORMAT_VERSION,
-            "sklearn_version": sklearn.__version__,
-            "model": self,
-        }
-        joblib.dump(payload, path)
+        save_model(self, path, FORMAT_VERSION)
 
     @classmethod
     def load(cls, path: Path) -> IntentClassifier:
-        payload = joblib.load(Path(path))
-        if not isinstance(payload, dict) or payload.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{path} is not an intent model of format {FORMAT_VERSION}")
-        model = payload["model"]
-        if not isinstance(model, cls):
-            raise ValueError(f"{path} does not hold an IntentClassifier")
-        return model
+        return load_model(cls, path, FORMAT_VERSION, "intent model")
 
 
 def write_card(out_dir: Path, result: dict, csv_path: Path) -> None:

@@ -43,7 +43,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import joblib
 import numpy as np
 import sklearn
 from pydantic import BaseModel, Field
@@ -81,6 +80,7 @@ from ml.router_features import (  # noqa: F401
     normalize,
     split_clauses,
 )
+from ml.model_files import load_model, save_model
 from ml.sparse_tfidf import SparseTfidf
 
 MODEL_FILE = "router.joblib"
@@ -257,20 +257,11 @@ class Router:
 
     # -- persistence
     def save(self, path: Path) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump({"format_version": FORMAT_VERSION, "sklearn_version": sklearn.__version__,
-                     "router": self}, path)
+        save_model(self, path, FORMAT_VERSION, key="router")
 
     @classmethod
     def load(cls, path: Path) -> Router:
-        payload = joblib.load(Path(path))
-        if not isinstance(payload, dict) or payload.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{path} is not a router model of format {FORMAT_VERSION}")
-        router = payload["router"]
-        if not isinstance(router, cls):
-            raise ValueError(f"{path} does not hold a Router")
-        return router
+        return load_model(cls, path, FORMAT_VERSION, "router model", key="router")
 
 
 def _rounded(scores: dict[str, float]) -> dict[str, float]:
