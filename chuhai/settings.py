@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     scheduler_url: str | None = Field(None, description="SQLAlchemy URL of the job store and run records; "
                                       "default sqlite under data_dir (Postgres for scale-out)")
     scheduler_timezone: str = Field("UTC", description="time zone of the cron schedules")
+    scheduler_run_retention_days: int = Field(90, ge=0, description="finished run records older than this are "
+                                              "deleted after each run (0 keeps them forever)")
     scheduler_stale_run_s: int = Field(6 * 3600, ge=60, description="a run still marked running after this "
                                        "is taken as crashed and no longer blocks its job")
     schedule_auto_approve: bool = Field(False, description="scheduled runs auto-approve writes within the policy "

@@ -164,6 +164,14 @@ class RunBook:
             conn.execute(delete(ScheduleClaim).where(ScheduleClaim.run_id == run_id))
             return self._get(conn, run_id)
 
+    def prune(self, before: datetime) -> int:
+        """Delete finished run records started before `before` (never a running one);
+        the number deleted. A completed key older than the retention cannot come back:
+        scheduled keys are the times they were due, and catch-up only looks back one run."""
+        with self._tx(write=True) as conn:
+            return conn.execute(delete(ScheduleRun).where(ScheduleRun.started_at < _naive(before),
+                                                          ScheduleRun.status != RUNNING)).rowcount
+
     def set_notified(self, run_id: str, notified: str) -> dict:
         with self._tx(write=True) as conn:
             conn.execute(update(ScheduleRun).where(ScheduleRun.id == run_id).values(notified=notified[:300]))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chuhai.logs import get_logger
 from scheduler.jobs import JOBS, JobContext, Stopped
@@ -29,6 +29,13 @@ class ScheduledJobs:
     def stop(self) -> None:
         """Running jobs stop before their next request; new runs are still recorded."""
         self._stopping.set()
+
+    def _prune_old_records(self) -> None:
+        days = self.deps.settings.scheduler_run_retention_days
+        if days > 0:
+            pruned = self.book.prune(self.now() - timedelta(days=days))
+            if pruned:
+                log.info("schedule_runs_pruned", count=pruned, older_than_days=days)
 
     def run_scheduled(self, job_id: str, scheduled_for: datetime) -> dict:
         late = self.now() - scheduled_for > LATE_AFTER
@@ -63,6 +70,7 @@ class ScheduledJobs:
         record = self.book.finish(run["run_id"], status, self.now(), summary=text, artifacts=ctx.artifacts,
                                   detail=detail)
         log.info("schedule_run", job=job_id, key=run_key, status=status, s=round(seconds, 3))
+        self._prune_old_records()
         if status == COMPLETED and not ctx.artifacts:  # e.g. an empty inbox every 10 minutes: no message
             return record
         where = notify(self.notifier, text)
