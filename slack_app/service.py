@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import OrderedDict
 
 from slack_sdk.errors import SlackApiError
 
@@ -25,6 +24,7 @@ from graphs.runner import ApprovalError
 from slack_app import blocks as bk
 from slack_app.charts import charts_of, upload
 from slack_app.config import error_code
+from slack_app.deliveries import Deliveries
 from slack_app.operators import OperatorDirectory
 from slack_app.progress import ProgressMessage, send_with_fallback
 from slack_app.text import escape, thread_channel, thread_id
@@ -36,28 +36,22 @@ HELP = ("Ask me about orders, customers, products, pricing, listings, chargeback
         "Each Slack thread is one conversation; writes wait for an operator's Approve button.")
 FAILED = ("Something went wrong on our side and this request was not completed. Try again in a moment; "
           "if it keeps failing, an admin can look for thread {thread} in the Chuhai server log.")
-SEEN_EVENTS = 2000
 
 
 class ChuhaiSlack:
     def __init__(self, runner, settings, operators: OperatorDirectory):
         self.runner, self.settings, self.operators = runner, settings, operators
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self.deliveries = Deliveries(runner.deps.store.engine)
         self._deciding: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
     # -- messages --------------------------------------------------------------------------
     def first_delivery(self, event_id: str | None) -> bool:
-        """False for an event already handled: Slack delivers again when an ack was late."""
+        """False for an event already handled (by this or another process): Slack delivers
+        again when an ack was late."""
         if not event_id:
             return True
-        with self._lock:
-            if event_id in self._seen:
-                return False
-            self._seen[event_id] = None
-            while len(self._seen) > SEEN_EVENTS:
-                self._seen.popitem(last=False)
-        return True
+        return self.deliveries.first(event_id)
 
     def answer(self, client, *, team: str, channel: str, user: str, text: str, thread_ts: str) -> None:
         """Run one message of a Slack thread and answer it in that thread."""
