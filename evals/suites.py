@@ -71,11 +71,23 @@ def _intents(shared: Path) -> list[Case]:
             for i, row in enumerate(test.itertuples(), 1)]
 
 
+def _routing_blind(shared: Path) -> list[Case]:
+    """evals/datasets/routing_blind.jsonl: written by someone who never saw the router's data."""
+    import json
+
+    rows = [json.loads(line) for line in (DATASETS / "routing_blind.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    return [Case(id=r["id"], suite="routing_blind", lang=r["language"], channel="operator", turns=[r["text"]],
+                 expected_route=[] if r["agent"] == "none" else [r["agent"]]) for r in rows]
+
+
 SUPPORT = {"expected_route": ["support"]}
 
 SUITES: dict[str, Suite] = {s.name: s for s in (
     Suite("routing", "the router's held-apart split of ml/datasets/routing.jsonl (6 languages, "
           "7 labels, ordered multi-agent plans), through the whole pipeline", _routing, heldout=True, fast=True),
+    Suite("routing_blind", "210 requests written blind (30 per agent and for none, 5 per language each), "
+          "through the whole pipeline; never used to tune", _routing_blind, heldout=True),
     Suite("intents", "Bitext support intents, test split (model-level: the intent classifier)",
           _intents, kind="classification", heldout=True, fast=True),
     Suite("support", "natural multilingual support conversations, development sets "
