@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from agents import chargeback
+from agents import selection
+from agents import pricing
 from agents import compliance, copywriter, support, support_actions
 from agents.planned import DESCRIPTIONS, make_planned_agent
 
@@ -12,11 +14,14 @@ REGISTRY["support"] = support.run
 REGISTRY["compliance"] = compliance.run
 REGISTRY["copywriter"] = copywriter.run
 REGISTRY["chargeback"] = chargeback.run
+REGISTRY["selection"] = selection.run
+REGISTRY["pricing"] = pricing.run
 
 # Executors that turn an approved pending action's outcome into a reply, per agent.
 RENDER_EXECUTED = {"support": support_actions.render_executed, "compliance": compliance.render_executed,
                    "copywriter": copywriter.render_executed}
 RENDER_EXECUTED["chargeback"] = chargeback.render_executed
+RENDER_EXECUTED["pricing"] = pricing.render_executed
 
 
 def render_executed(action, ok: bool, detail: str, approved: bool, result: dict | None) -> str:

@@ -1,5 +1,5 @@
 """The copywriter's data, read once per process: platform limits (agents/data/listing_limits.yaml),
-markets (copy_markets.yaml), exchange rates (copy_fx.yaml), units and sizes
+markets (copy_markets.yaml), exchange rates (fx.yaml, shared with the pricing agent), units and sizes
 (copy_units.yaml, copy_sizes.yaml), listing glossary (copy_glossary.json), the product
 names of agents/support_glossary.json, and the listing and reply templates per language
 (prompts/copywriter/<lang>.json)."""
@@ -108,7 +108,10 @@ def markets() -> dict[str, dict]:
 
 @lru_cache(maxsize=1)
 def fx() -> dict:
-    return _yaml("copy_fx.yaml")
+    """The one FX table (agents/data/fx.yaml, agents/pricing_rates.py) as units per 1 USD."""
+    from agents.pricing_rates import fx_view
+
+    return fx_view("USD")
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,7 @@
 listing glossary, numbers with units (inches, feet, pounds -> metric; ml -> fl oz for the
 US), shoe and clothing sizes, and the list price in the market's currency. Every rule and
 number is data under agents/data/ (copy_glossary.json, copy_units.yaml, copy_sizes.yaml,
-copy_fx.yaml, copy_markets.yaml)."""
+fx.yaml, copy_markets.yaml)."""
 from __future__ import annotations
 
 import re
@@ -149,7 +149,7 @@ def _clothing_sizes(values: list[str], market: str) -> list[str]:
 
 
 def price(usd_low: float, usd_high: float, market: str, language: str) -> LocalPrice:
-    """The store's USD price range in the market's currency at the copy_fx.yaml rate."""
+    """The store's USD price range in the market's currency at the agents/data/fx.yaml rate."""
     fx = data.fx()
     currency = data.markets()[market]["currency"]
     rate = float(fx["rates"][currency])

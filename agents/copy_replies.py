@@ -45,7 +45,7 @@ def draft_reply(draft: ListingDraft, tx: Texts) -> str:
         # "$1.00–$2.00": a bare "1.00-2.00" next to CJK text reads as a phone number to the PII guard
         usd = f"${p.usd_low:,.2f}" if p.usd_low == p.usd_high else f"${p.usd_low:,.2f}–${p.usd_high:,.2f}"
         lines.append(tx.t("price", price=p.text, usd=usd, rate=p.rate, currency=p.currency, as_of=p.as_of,
-                          source="agents/data/copy_fx.yaml"))
+                          source="agents/data/fx.yaml"))
     lines += findings_lines(draft, tx)
     lines += notes_lines(draft, tx)
     if draft.passed and draft.product_id:

@@ -154,5 +154,5 @@ def _notes(draft: ListingDraft, deps, voice) -> list[str]:
         notes.append(f"voice_tone_only: the voice sample is in {voice.language}; only its tone is used")
     if draft.price:
         notes.append(f"price converted at {draft.price.rate} {draft.price.currency}/USD as of {draft.price.as_of} "
-                     f"(agents/data/copy_fx.yaml: {draft.price.source}); not a pricing decision")
+                     f"(agents/data/fx.yaml: {draft.price.source}); not a pricing decision")
     return notes

@@ -67,7 +67,10 @@ def free_port() -> int:
 
 def start_server(root: Path, data_dir: Path, port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "CHUHAI_DATA_DIR": str(data_dir), "CHUHAI_API_KEYS": json.dumps({KEY: "operator"}),
-           "CHUHAI_SHARED_DATA_DIR": str(SHARED), "CHUHAI_LOG_LEVEL": "WARNING", "CHUHAI_LLM_BACKEND": "none"}
+           "CHUHAI_SHARED_DATA_DIR": str(SHARED), "CHUHAI_LOG_LEVEL": "WARNING", "CHUHAI_LLM_BACKEND": "none",
+           # the specialists' models are not on this path; their background training would
+           # share the cores with the measured server and add its CPU to the server's
+           "CHUHAI_TRAIN_MISSING_MODELS": "false"}
     proc = subprocess.Popen([sys.executable, "-m", "chuhai.cli", "serve", "--port", str(port),
                              "--workers", str(workers)], env=env, cwd=root,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

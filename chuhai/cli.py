@@ -33,6 +33,10 @@ def _settings():
     return settings
 
 
+from agents.compliance_cli import compliance_app  # noqa: E402  (`chuhai compliance audit|scan-pii`; logs configured)
+app.add_typer(compliance_app, name="compliance", callback=_settings)
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000,
           workers: Optional[int] = typer.Option(None, help="API processes; default CHUHAI_WORKERS")) -> None:

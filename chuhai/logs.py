@@ -6,6 +6,8 @@ import sys
 
 import structlog
 
+from chuhai.log_redaction import install_stdlib_filter, redact_event
+
 
 class _StderrLogger:
     """Writes each line to the *current* sys.stderr (test runners and CLIs swap it)."""
@@ -24,12 +26,13 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     ]
     renderer = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     structlog.configure(
-        processors=[*processors, structlog.processors.format_exc_info, renderer],
+        processors=[*processors, structlog.processors.format_exc_info, redact_event, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=lambda *args: _StderrLogger(),
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(message)s")
+    install_stdlib_filter()  # no customer identifiers in clear in any log line (chuhai/log_redaction.py)
 
 
 def get_logger(name: str):

@@ -54,6 +54,32 @@ class Settings(BaseSettings):
     max_refund_amount: float = Field(500.0, description="refunds above this need a person's approval")
     max_price_change_pct: float = Field(20.0, description="price changes above this percent are stopped")
 
+    # Pricing agent (agents/pricing.py): constraint defaults, each overridable in a request
+    pricing_min_margin_pct: float = Field(20.0, ge=0, description="minimum margin: net price (GBP, without VAT) >= "
+                                          "landed cost x (1 + this/100)")
+    pricing_max_step_pct: float = Field(20.0, gt=0, le=100, description="largest price change per step, percent of "
+                                        "the current price and of the day's opening price (per day)")
+    pricing_untrusted_step_pct: float = Field(5.0, gt=0, le=100, description="largest step when the elasticity "
+                                              "estimate is not trusted")
+    pricing_competitor_band_pct: float = Field(10.0, ge=0, le=100, description="prices stay within this percent "
+                                               "below the lowest and above the highest competitor price")
+    pricing_competitor_max_age_days: int = Field(30, ge=1, description="stored competitor prices older than this are ignored")
+    pricing_default_cost_ratio: float = Field(0.4, gt=0, lt=1, description="FLAGGED ASSUMPTION when no unit cost is "
+                                              "given or stored: cost = this x the historical median home price "
+                                              "without VAT")
+    pricing_units_per_shipment: int = Field(12, ge=1, description="units per consignment (the shop sells in "
+                                            "cartons): the de-minimis test of import duty")
+    pricing_fx_fee_pct: float = Field(1.0, ge=0, le=20, description="currency conversion cost on foreign-currency sales")
+    pricing_fx_max_age_days: int = Field(45, ge=1, description="answers warn when the FX table is older than this")
+    pricing_price_window_days: int = Field(90, ge=7, description="reference price: median of the last N days of a "
+                                           "product's home sales")
+    pricing_min_change_pct: float = Field(0.5, ge=0, description="the repricing pass proposes no change smaller than this")
+    pricing_batch_max_products: int = Field(25, ge=1, le=500, description="products per repricing pass (the largest "
+                                            "by recent home revenue)")
+    pricing_batch_trusted_only: bool = Field(True, description="the repricing pass covers only products with a "
+                                             "trusted elasticity estimate")
+    pricing_batch_markets: list[str] = Field(["GB"], description="markets the repricing pass prices")
+
     # Data security (store/keys.py, docs/DATA_SECURITY.md): base64 of 32 random bytes each;
     # unset keys are generated once into data_dir/store_keys.json (embedded SQLite store only)
     store_key: SecretStr | None = Field(None, description="AES-256-GCM key of the store's personal columns")

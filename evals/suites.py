@@ -134,6 +134,15 @@ SUITES: dict[str, Suite] = {s.name: s for s in (
           "dispute's evidence bundle checked against what the store holds (independent reading)",
           _lazy("evals.chargeback_suite", "load"), kind="model", checked_against=("router",),
           measure=_lazy("evals.chargeback_suite", "measure"), summarize=_lazy("evals.chargeback_suite", "summarize")),
+    Suite("selection", "natural selection requests in six languages (reports, reorders, slow movers, reviews, unknown "
+          "markets/products/currencies) through the pipeline over the full sales history and the trained forecast model",
+          _lazy("evals.selection_suite", "load"), kind="model", checked_against=("router",),
+          measure=_lazy("evals.selection_suite", "measure"), summarize=_lazy("evals.selection_suite", "summarize")),
+    Suite("pricing_requests", "natural pricing requests in six languages (recommendations, target prices, conflicts, "
+          "landed costs, repricing passes, unknown products/markets/currencies) through the pipeline over the full sales "
+          "history and the trained elasticity and forecast models; nothing written before approval",
+          _lazy("evals.pricing_suite", "load"), kind="model", checked_against=("router",),
+          measure=_lazy("evals.pricing_suite", "measure"), summarize=_lazy("evals.pricing_suite", "summarize")),
 )}
 
 

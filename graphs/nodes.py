@@ -15,7 +15,8 @@ from graphs.state import ChatState
 from guards.injection import blocks as injection_blocks
 from guards.injection import check_injection
 from guards.injection import refusal as injection_refusal
-from guards.pii import ALL_KINDS, redact, redact_json
+from guards.pii import ALL_KINDS, redact
+from guards.tool_json import redact_tool_json
 from tools import call_tool
 from tools.base import ToolContext
 
@@ -73,7 +74,7 @@ def make_nodes(deps) -> dict[str, Any]:
             sessions[name] = out.session
             outputs.append(out.model_dump(exclude={"session", "pending_actions", "tool_calls"}))
             pending.extend(a.model_dump() for a in out.pending_actions)
-            calls.extend(redact_json(out.tool_calls))
+            calls.extend(redact_tool_json(out.tool_calls))
         return {"outputs": outputs, "pending": pending, "tool_calls": calls, "sessions": sessions,
                 "timings": _timed(state, "specialists", started)}
 
@@ -102,7 +103,7 @@ def make_nodes(deps) -> dict[str, Any]:
             if policy is not None and policy.allowed:
                 ctx = ToolContext(deps=deps, role=state["role"], acting_user_id=action.acting_user_id)
                 outcome = call_tool(action.tool, ctx, action.args)
-                calls.extend(redact_json(ctx.audit))
+                calls.extend(redact_tool_json(ctx.audit))
                 ok = outcome.ok
                 detail, result = ("", outcome.result) if outcome.ok else (outcome.error, None)
             text = render_executed(action, ok, detail, approved, result)

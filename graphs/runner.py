@@ -19,6 +19,7 @@ from graphs.result import Output, PendingActionOut, RunRequest, RunResult
 from graphs.state import fresh_run_fields
 from graphs.supervisor import build_graph, sqlite_checkpointer
 from graphs.threads import ThreadIndex
+from store.privacy_parts import forget_thread_if_erased
 
 log = get_logger("chuhai.runs")
 # New messages never write inside the graph (writes wait for approval), so their state is
@@ -183,6 +184,8 @@ class Runner:
             citations=[c for o in v.get("outputs") or [] for c in o.get("citations") or []],
             guardrails=v.get("guardrails", []), timings_ms=timings)
         self.threads.record(thread_id, v, status, pending, result.model_dump_json())
+        if v.get("executed"):  # an erasure approved here: its write-back named the customer
+            forget_thread_if_erased(self.checkpointer, thread_id, v["executed"])
         log.info("run", run_id=result.run_id, thread_id=thread_id, status=status, route=result.route,
                  ms=timings["total"], tools=[c["tool"] for c in result.tool_calls])
         return result

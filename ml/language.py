@@ -5,7 +5,9 @@
 
 How it decides:
 1. Strip tokens that carry no language: URLs, e-mail addresses, order / invoice ids
-   (``#W2378156``, ``113542617735902``), anything holding a digit, @handles.
+   (``#W2378156``, ``113542617735902``), anything holding a digit, @handles. A token
+   ends at a space or at a Chinese or Japanese character, so an id glued to CJK text
+   (``订单#W1234567的状态``) takes none of the text with it.
 2. Script: any kana -> "ja"; Han without kana -> "zh" (when CJK characters are not
    swamped by Latin letters, e.g. a Chinese sentence around a product name).
 3. Latin script: each word found in a language's profile (function words, greetings,
@@ -157,13 +159,27 @@ _CHAR_CUES: list[tuple[re.Pattern[str], dict[str, float]]] = [
 # Preference when two languages score the same (most frequent customer languages first).
 _TIE_ORDER: tuple[str, ...] = ("en", "es", "de", "fr", "pt", "it")
 
-_NOISE = re.compile(
-    r"https?://\S+|www\.\S+"  # URLs
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
-    r"|@\w+"  # handles
-    r"|#\S+"  # ids written with a hash
-    r"|\S*\d\S*"  # any token holding a digit: order ids, sizes, prices, dates
-)
+
+def _noise_pattern(tok: str, local: str, domain: str, handle: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"https?://{tok}+|www\.{tok}+"  # URLs
+        rf"|{local}+@{domain}+(?:\.{domain}+)+"  # e-mail addresses
+        rf"|@{handle}+"  # handles
+        rf"|#{tok}+"  # ids written with a hash
+        rf"|{tok}*\d{tok}*"  # any token holding a digit: order ids, sizes, prices, dates
+    )
+
+
+# Chinese and Japanese put no space between an id and the words around it
+# ("订单#W1234567的状态", "注文#W2378156はどこ"), so in text holding CJK characters (Han,
+# kana, CJK and full-width punctuation) a noise token ends at one of them as well as at a
+# space. Text without them keeps the plain (faster) pattern.
+_CJK = "\u3000-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff20\uff5b-\uff9f"
+_HAS_CJK = re.compile(f"[{_CJK}]")
+_NOISE = _noise_pattern(r"\S", r"[\w.+-]", r"[\w-]", r"\w")
+_NOT_CJK = f"(?![{_CJK}])"
+_NOISE_CJK = _noise_pattern(f"[^\\s{_CJK}]", rf"(?:{_NOT_CJK}[\w.+-])", rf"(?:{_NOT_CJK}[\w-])", rf"(?:{_NOT_CJK}\w)")
+
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
@@ -189,7 +205,8 @@ def _word_weights() -> dict[str, dict[str, float]]:
 
 def strip_noise(text: str) -> str:
     """Remove URLs, e-mails, handles and tokens with digits (order ids, prices)."""
-    return _NOISE.sub(" ", text)
+    cjk = not text.isascii() and _HAS_CJK.search(text)
+    return (_NOISE_CJK if cjk else _NOISE).sub(" ", text)
 
 
 def latin_scores(text: str) -> dict[str, float]:

@@ -64,7 +64,7 @@ class Dispute(Base):
     reason_code: Mapped[str] = mapped_column(String(8))
     reason: Mapped[str] = mapped_column(String(120))     # the code's description in the CSV
     category: Mapped[str] = mapped_column(String(40))    # the code's category in the CSV
-    order_id: Mapped[str] = mapped_column(String(32), index=True)
+    order_id: Mapped[str] = mapped_column(String(40), index=True)  # 40: an erased order's pseudonym (o_ + 32 hex)
     user_id: Mapped[str] = mapped_column(String(64), index=True)
     payment_method_id: Mapped[str] = mapped_column(String(64))
     amount: Mapped[float] = mapped_column(Double)
@@ -264,3 +264,26 @@ def mark_submitted(store, dispute_id: str, bundle: dict, bundle_ref: str, now: d
         conn.execute(update(Dispute).where(Dispute.id == dispute_id).values(
             status="submitted", submitted_at=now, bundle_ref=bundle_ref, submitted_bundle=bundle))
     return get_dispute(store, dispute_id)
+
+
+# ------------------------------------------------------------------ privacy (store/subject.py)
+def subject_disputes(conn, user_id: str) -> list[dict]:
+    """One customer's disputes as stored, with the evidence bundle that was submitted."""
+    rows = conn.execute(select(Dispute.__table__).where(Dispute.user_id == user_id).order_by(Dispute.seq))
+    return [_as_dict(r) for r in rows]
+
+
+def pseudonymise_subject(conn, user_id: str, pseudonyms) -> int:
+    """Erasure of a disputing customer. A dispute is the seller's record of a legal claim
+    (GDPR art. 17(3)(e)), so its case facts stay: network, reason code, amount, currency,
+    opened/due/submitted dates, status and bundle_ref (the hash of what was sent). Who it
+    was about does not: the user, order and payment-method ids become keyed pseudonyms
+    (the same ones as the audit log and the analytics export), and the submitted evidence
+    bundle (name, e-mail, addresses, messages) is deleted. Returns disputes changed."""
+    rows = conn.execute(select(Dispute.id, Dispute.order_id, Dispute.payment_method_id)
+                        .where(Dispute.user_id == user_id)).all()
+    for r in rows:
+        conn.execute(update(Dispute).where(Dispute.id == r.id).values(
+            user_id=pseudonyms.user(user_id), order_id=pseudonyms.of("o", r.order_id),
+            payment_method_id=pseudonyms.of("pm", f"{user_id}\x00{r.payment_method_id}"), submitted_bundle=None))
+    return len(rows)

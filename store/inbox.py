@@ -130,3 +130,25 @@ def mark_attempt_failed(store, ticket_id: str, error: str) -> dict:
                          .values(attempts=attempts, error=error[:500],
                                  status=FAILED if attempts >= MAX_ATTEMPTS else NEW))
     return get_ticket(store, ticket_id)
+
+
+# ------------------------------------------------------------------ privacy (store/subject.py)
+def subject_tickets(conn, user_id: str, email: str | None) -> list[dict]:
+    """One customer's tickets: sent from their account or their address, or naming their
+    id or e-mail in the subject, body or drafted reply. Every ticket is opened (the texts
+    are sealed, so SQL cannot search them)."""
+    email = (email or "").strip().lower()
+    needles = [n for n in (user_id.lower(), email) if n]
+    found = []
+    for t in conn.execute(select(TICKETS).order_by(TICKETS.c.received_at, TICKETS.c.id)).mappings():
+        texts = " ".join(t[k] or "" for k in ("subject", "body", "draft_reply")).lower()
+        if t["user_id"] == user_id or (email and t["email"].strip().lower() == email) \
+                or any(n in texts for n in needles):
+            found.append(_view(t))
+    return found
+
+
+def delete_tickets(conn, ticket_ids: list[str]) -> int:
+    if not ticket_ids:
+        return 0
+    return conn.execute(InboxTicket.__table__.delete().where(InboxTicket.id.in_(ticket_ids))).rowcount

@@ -6,9 +6,16 @@ entries are found through the threads):
 
 1. knowledge base: learned FAQ entries from the customer's threads (files and chunks);
 2. threads: checkpointed conversations the customer owns or is named in;
-3. store: the user, payment methods, orders (items, fulfillments, payments), handoffs;
+3. store: the user, payment methods, orders (items, fulfillments, payments), handoffs,
+   support inbox tickets (their threads go with part 2); disputes are pseudonymised, not
+   deleted (store/subject.py);
 4. audit log: kept (append-only, pseudonymous; see docs/DATA_SECURITY.md), counted;
-5. application log: stderr, outside the service's reach; what it may hold is reported.
+5. application log: redacted as it is written (chuhai/log_redaction.py), so it holds
+   nothing to erase; the report says so.
+
+A thread in which an admin approved the erasure is deleted again once its run has ended
+(``privacy_parts.forget_thread_if_erased``, called by graphs/runner.py): the run's own
+write-back names the customer.
 
 An erasure is a stored request (``privacy_requests``): received, due by received +
 CHUHAI_ERASURE_DEADLINE_DAYS, completed, and what each part erased. It runs at once; a
@@ -32,9 +39,10 @@ from .privacy_parts import KnowledgePart, ThreadsPart
 
 AUDIT_NOTE = ("kept: the append-only record of who accessed what; it holds the customer's pseudonym "
               "(HMAC-SHA256, CHUHAI_PSEUDONYM_KEY), never their id, e-mail or data")
-LOG_NOTE = ("not erased here: the application log goes to stderr, kept by whoever runs the service; it carries "
-            "run ids, thread ids and statuses, and for an unexpected error the request path and the error text, "
-            "which can name a user id (e.g. /v1/privacy/export/<id>)")
+LOG_NOTE = ("nothing to erase: the application log (stderr, kept by whoever runs the service) holds no customer "
+            "identifiers in clear; every line is redacted as it is written (customer ids become <USER_ID>, e-mails, "
+            "phones, cards, names and addresses placeholders: chuhai/log_redaction.py); the one log file under "
+            "CHUHAI_DATA_DIR (logs/models-train.log) holds model training output only")
 
 
 def _utcnow() -> datetime:
@@ -63,7 +71,12 @@ class PrivacyService:
         record = self.store.subject_record(user_id)
         user = (record or {}).get("user") or {}
         needles = [user_id] + ([user["email"]] if user.get("email") else [])
-        threads = ThreadsPart(self.checkpointer).find(user_id, needles) if self.checkpointer is not None else {}
+        threads: dict[str, str] = {}
+        if self.checkpointer is not None:
+            part = ThreadsPart(self.checkpointer)
+            threads = part.find(user_id, needles)
+            ticket_threads = [t["thread_id"] for t in (record or {}).get("inbox_tickets", []) if t["thread_id"]]
+            threads.update({tid: "ticket" for tid in part.existing(ticket_threads) if tid not in threads})
         faqs = KnowledgePart(self.learned_dir, self.kb_factory).find(set(threads), needles)
         return record, threads, faqs, needles
 
@@ -98,6 +111,7 @@ class PrivacyService:
             parts["knowledge_base"] = kb.erase(faqs, reindex=resumed and self.kb_factory is not None)
             parts["threads"] = {"owned": sum(v == "owner" for v in threads.values()),
                                 "mentioning": sum(v == "mention" for v in threads.values()),
+                                "inbox_tickets": sum(v == "ticket" for v in threads.values()),
                                 "deleted": ThreadsPart(self.checkpointer).erase(sorted(threads))
                                 if threads else 0}
             parts["store"] = self.store.erase_subject(user_id)

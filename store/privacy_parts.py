@@ -65,6 +65,12 @@ class ThreadsPart:
                 found[tid] = "mention"
         return found
 
+    def existing(self, thread_ids: list[str]) -> list[str]:
+        """Those of thread_ids that have a checkpoint (an inbox ticket names its thread
+        before triage has run it)."""
+        return [tid for tid in dict.fromkeys(thread_ids)
+                if self.saver.get_tuple({"configurable": {"thread_id": tid}}) is not None]
+
     def export(self, threads: dict[str, str]) -> list[dict]:
         out = []
         for tid, why in sorted(threads.items()):
@@ -94,6 +100,21 @@ class ThreadsPart:
             with self.saver.cursor(transaction=False) as cur:
                 cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return len(thread_ids)
+
+
+ERASING_TOOLS = frozenset({"erase_customer_data"})
+
+
+def forget_thread_if_erased(checkpointer, thread_id: str, executed: list[dict] | None) -> bool:
+    """After a run that executed an erasure (an admin approved it on this thread): delete
+    the thread. The erasure already deleted it, since it names the customer (their id is
+    in the proposal); the run's own write-back (the last checkpoint, the thread index's
+    row and RunResult) then wrote it again, the id and the erasure's report in it. The
+    run's RunResult still goes back to the caller; the erasure request is the record."""
+    if not any(e.get("tool") in ERASING_TOOLS and e.get("ok") for e in executed or ()):
+        return False
+    ThreadsPart(checkpointer).erase([thread_id])
+    return True
 
 
 class KnowledgePart:

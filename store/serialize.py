@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Select, bindparam, select
 
 from .models import (Fulfillment, Order, OrderItem, PaymentMethod, PaymentTransaction,
                      Product, User, Variant)
+from .sqlite_rows import prepared
 
 ADDRESS_KEYS = ("address1", "address2", "city", "country", "state", "zip")
 _OPTIONAL_ORDER_KEYS = ("cancel_reason", "exchange_items", "exchange_new_items",
@@ -63,11 +64,15 @@ def _statement(make: Callable[[str], Select], match: str) -> Select:
 
 def _rows(conn: Connection, make: Callable[[str], Select], ids: list[str] | None) -> list:
     """Rows of the statement `make` builds, built once per process: constructing a Core
-    statement costs more than running it for the one order a tool call reads."""
-    if ids is None:
-        return conn.execute(_statement(make, ALL)).all()
-    if len(ids) == 1:
-        return conn.execute(_statement(make, ONE), {"ids": ids[0]}).all()
+    statement costs more than running it for the one order a tool call reads. On SQLite
+    (store/sqlite_rows.py) the whole-table and one-id statements skip SQLAlchemy's
+    per-execution layers."""
+    if ids is None or len(ids) == 1:
+        match, params = (ALL, {}) if ids is None else (ONE, {"ids": ids[0]})
+        fast = prepared((make, match), _statement(make, match), conn.dialect, params)
+        if fast is not None:
+            return fast.rows(conn, params)
+        return conn.execute(_statement(make, match), params).all()
     return conn.execute(_statement(make, MANY), {"ids": ids}).all()
 
 

@@ -15,10 +15,14 @@ from tools.copy_tools import COPY_TOOLS
 from tools.kb_tools import KB_TOOLS
 from tools.ml_tools import ML_TOOLS
 from tools.store_tools import STORE_TOOLS
+from tools.selection_tools import SELECTION_TOOLS
+from tools.pricing_tools import PRICING_TOOLS
 from tools.text_ml_tools import TEXT_ML_TOOLS
 
 REGISTRY: dict[str, Tool] = {t.name: t for t in (*STORE_TOOLS, *KB_TOOLS, *TEXT_ML_TOOLS, *ML_TOOLS, *CHARGEBACK_TOOLS, *COMPLIANCE_TOOLS,
                                                 *COPY_TOOLS)}
+REGISTRY.update({t.name: t for t in SELECTION_TOOLS})
+REGISTRY.update({t.name: t for t in PRICING_TOOLS})
 # the store's refusal codes -> the tool layer's (which api/ maps to HTTP statuses)
 REFUSAL_CODES = {"not_found": "not_found", "not_owner": "forbidden", "bad_argument": "invalid"}
 

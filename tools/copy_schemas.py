@@ -27,7 +27,7 @@ class MinedKeywords(BaseModel):
 
 
 class LocalPrice(BaseModel):
-    """The store's USD price range in the market's currency (agents/data/copy_fx.yaml)."""
+    """The store's USD price range in the market's currency (agents/data/fx.yaml)."""
     currency: str
     low: float
     high: float

@@ -45,8 +45,9 @@ def _service(request: Request) -> PrivacyService:
 
 @router.post("/erasure")
 def erase(body: ErasureRequest, request: Request, role: str = Depends(role_for)) -> dict:
-    """Erase one customer everywhere now; the request (received, deadline, completed,
-    what each part erased) is kept. Asking again is a recorded no-op, or finishes an
+    """Erase one customer everywhere now (their disputes are pseudonymised, not deleted:
+    docs/DATA_SECURITY.md); the request (received, deadline, completed, what each part
+    erased) is kept. Asking again is a recorded no-op, or finishes an
     erasure that a failing part left open."""
     require(role, "admin")
     try:
@@ -76,8 +77,9 @@ def get_erasure(request_id: str, request: Request, role: str = Depends(role_for)
 
 @router.get("/export/{user_id}")
 def export(user_id: str, request: Request, role: str = Depends(role_for)) -> dict:
-    """Everything held about one customer: store rows, threads, learned FAQ entries,
-    their (pseudonymous) audit entries and privacy requests."""
+    """Everything held about one customer: store rows (their support inbox tickets and
+    card disputes included), threads, learned FAQ entries, their (pseudonymous) audit
+    entries and privacy requests."""
     if role != f"customer:{user_id}":
         require(role, "admin")
     found = _service(request).export(user_id, role)

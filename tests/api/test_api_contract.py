@@ -79,10 +79,12 @@ def test_out_of_scope_gets_empty_route(api):
     assert body["route"] == [] and "Chuhai" in body["output"]["text"]
 
 
-def test_planned_specialists_are_routed_and_say_not_available(api):
+def test_selection_without_sales_history_says_how_to_load_it(api):
     client, _ = api
     body = run(client, {"input": "Which products should I stock for the French market next quarter?"}).json()
-    assert body["route"] == ["selection"] and "not available yet" in body["output"]["text"]
+    assert body["route"] == ["selection"]
+    assert body["output"]["data"]["selection"]["kind"] == "no_sales_history"
+    assert "chuhai store reset" in body["output"]["text"]
 
 
 def test_operator_write_waits_for_api_approval_and_survives_restart(api, make_deps, settings):
@@ -165,7 +167,7 @@ def test_multi_agent_plan_in_order(api):
     body = run(client, {"input": "Research what I should sell in Germany next quarter, and then write the "
                                  "German listing for it"}).json()
     assert body["route"] == ["selection", "copywriter"]
-    assert body["output"]["text"].count("not available yet") == 1  # the copywriter answers: which product?
+    assert "chuhai store reset" in body["output"]["text"]  # selection: the test store has no sales history
     assert body["output"]["data"]["copywriter"]["problem"]["code"] == "unknown_product"
 
 

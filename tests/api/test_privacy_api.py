@@ -65,6 +65,7 @@ def test_erasure_removes_one_customer_everywhere_and_nothing_else(world, setting
     assert parts["threads"]["owned"] >= 1 and parts["threads"]["deleted"] == parts["threads"]["owned"] + \
         parts["threads"]["mentioning"]
     assert parts["knowledge_base"]["faq_entries"] == 1 and parts["knowledge_base"]["chunks_removed"] >= 1
+    assert parts["store"]["inbox_tickets"] == 0 and parts["store"]["disputes"] == 0  # he has neither
     assert parts["nothing_held"] is False and "user_id" not in done  # the raw id is gone once completed
     received, deadline = (datetime.fromisoformat(done[k].rstrip("Z")) for k in ("received_at", "deadline_at"))
     assert (deadline - received).days == 30 and done["completed_in_s"] < 60
@@ -106,6 +107,7 @@ def test_export_collects_every_part_and_is_admin_or_self(world):
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["store"]["user"]["email"] == "james.li4495@example.com"
+    assert out["store"]["inbox_tickets"] == [] and out["store"]["disputes"] == []
     assert sorted(out["store"]["orders"]) == sorted(["#W2611340", "#W3632959", "#W4435622", "#W3638028"])
     assert [t["thread_id"] for t in out["threads"]] == [threads["james"]]
     assert out["threads"][0]["relation"] == "owner" and out["threads"][0]["transcript"]

