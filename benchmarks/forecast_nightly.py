@@ -2,20 +2,22 @@
 product x country of the top-N countries) takes on this machine, and what a query costs.
 
 Steps timed: reading and cleaning the sales file (``ml.sales_series.load_sales``), the
-pipeline of ``ml.forecast.build_forecaster`` (rolling-origin backtest, per-series choice,
-refit on all weeks, intervals) for the product series and for the product x country
-series, and saving the artifact. Then the saved artifact is loaded and
+pipeline of ``ml.forecast.build_forecaster`` (feature matrices, the global model trained
+twice on the product series: on the weeks before the calibration window and on all weeks;
+forecasts and calibrated intervals for the product and the product x country series), and
+saving the artifact. Then the saved artifact is loaded and
 ``Forecaster.forecast`` is timed on random products (the per-request cost a specialist
 pays). Wall and CPU seconds are both reported: on this shared 2-core machine wall time
 moves with other people's jobs (see the load averages in the report).
 
-    .venv/bin/python benchmarks/forecast_nightly.py [--top-countries 10] [--n-jobs 1] [--queries 2000]
+    .venv/bin/python benchmarks/forecast_nightly.py [--top-countries 10] [--queries 2000]
 
 Figures go to benchmarks/results/forecast_nightly.json.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 import sys
 import tempfile
@@ -29,6 +31,7 @@ import chuhai  # noqa: E402,F401  (telemetry off)
 from benchmarks.common import RESULTS, dist, finish, header  # noqa: E402
 from chuhai.settings import Settings  # noqa: E402
 from ml import forecast as fc  # noqa: E402
+from ml import forecast_global as fg  # noqa: E402
 from ml.sales_series import load_sales  # noqa: E402
 
 
@@ -57,20 +60,16 @@ def query_latency(model: fc.Forecaster, n: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--top-countries", type=int, default=fc.TOP_COUNTRIES)
-    parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--queries", type=int, default=2000)
-    parser.add_argument("--no-ets", action="store_true", help="leave AutoETS out of the product candidates")
     parser.add_argument("--out", default=str(RESULTS / "forecast_nightly.json"))
     args = parser.parse_args()
     fc.TOP_COUNTRIES = args.top_countries
     report = header("forecast_nightly")
-    report["settings"] = {"top_countries": args.top_countries, "n_jobs": args.n_jobs, "products_ets": not args.no_ets,
-                          "backtest": {"windows": fc.N_WINDOWS, "weeks": fc.BACKTEST_H, "step": fc.STEP},
-                          "horizon_weeks": fc.H_MAX}
+    report["settings"] = {"top_countries": args.top_countries, "calibration_weeks": fc.BACKTEST_H,
+                          "horizon_weeks": fc.H_MAX, "model": dataclasses.asdict(fg.GlobalConfig())}
     wall0, cpu0 = time.perf_counter(), time.process_time()
     sales, load_wall, load_cpu = timed(load_sales, Settings().shared_data_dir)
-    (model, parts), fit_wall, fit_cpu = timed(fc.build_forecaster, sales, n_jobs=args.n_jobs,
-                                              products_ets=not args.no_ets)
+    (model, parts), fit_wall, fit_cpu = timed(fc.build_forecaster, sales)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / fc.MODEL_FILE
         _, save_wall, _ = timed(model.save, path)

@@ -1,26 +1,30 @@
 """Weekly demand forecasts per product and per product x country, with 80/95% intervals.
 
-Pipeline (``fit_series_set``), run for the product series and for the product x country
-series of the top countries: a rolling-origin backtest over the last weeks of the data
-(``N_WINDOWS`` windows of ``BACKTEST_H`` weeks, ``STEP`` weeks apart), a method per series
-from it (``ml/forecast_select.py``), every candidate refitted on all weeks
-(``ml/forecast_methods.py``), the chosen forecast, and conformal intervals from the
-backtest errors. ``train`` first runs the pipeline on the weeks before the test horizon
-and scores the last 5 weeks (the model card), then on all weeks for the forecasts that
-``Forecaster.forecast`` serves: a dictionary look-up, no model fitting at query time.
+Pipeline (``fit_sets``): one gradient-boosted model for all product series
+(``ml/forecast_global.py``, features in ``ml/forecast_features.py``) is trained twice: on
+the weeks up to ``BACKTEST_H`` weeks before the end, to forecast those last weeks out of
+sample and calibrate the intervals (``ml/forecast_select.py``), and on all weeks, for the
+forecasts served. The same model forecasts the product x country series of the top
+countries, whose intervals are calibrated on their own residuals. ``fit_series_set`` runs
+the same on a single set. ``train`` first runs the pipeline on the weeks before the test
+horizon and scores the last 5 weeks against the classical methods
+(``ml/forecast_methods.py``; the model card), then on all weeks for the forecasts that
+``Forecaster.forecast`` serves: a dictionary look-up, no model fitting at query time. How
+the model was chosen: ml/FORECAST.md.
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from ml import forecast_methods as fm
+from ml import forecast_features as ff
+from ml import forecast_global as fg
 from ml import forecast_select as sel
 from ml.model_files import load_model, save_model
 from ml.sales_series import (KEY_SEP, TEST_START, TEST_WEEKS, UnknownSeries, descriptions, load_sales,
@@ -28,10 +32,7 @@ from ml.sales_series import (KEY_SEP, TEST_START, TEST_WEEKS, UnknownSeries, des
 
 MODEL_FILE = "forecast.joblib"
 FORMAT_VERSION = 1
-BACKTEST_H = TEST_WEEKS
-N_WINDOWS = 6
-STEP = 2
-MIN_BACKTEST_WEEKS = 8   # a series joins a backtest window once it has this many weeks
+BACKTEST_H = TEST_WEEKS  # the calibration window: the last 5 weeks, forecast out of sample
 H_MAX = 12               # weeks ahead served; beyond BACKTEST_H the band widens like sqrt(h)
 TOP_COUNTRIES = 10
 Progress = Callable[[str], None]
@@ -55,7 +56,8 @@ class ForecastResult(BaseModel):
     product: str
     country: str | None = None
     description: str = ""
-    method: str = Field(description="the forecasting method chosen for this series by backtest")
+    method: str = Field(description="the forecasting method of this series (global_gbm: one gradient-boosted model "
+                                    "for all series; moving_average_4 for a set too small to train on)")
     demand_class: str = Field(description="smooth | erratic | intermittent | lumpy (Syntetos-Boylan)")
     last_week: str
     history: list[WeekValue]
@@ -66,53 +68,72 @@ class ForecastResult(BaseModel):
 class FittedSet:
     """The pipeline's output for one set of series."""
     forecasts: pd.DataFrame      # unique_id, ds, point, lo80, hi80, lo95, hi95
-    candidates: pd.DataFrame     # every candidate's forecast (for scoring against baselines)
-    choices: dict[str, sel.Choice]
-    stats: pd.DataFrame          # scale, demand_class, weeks per series
-    defaults: dict[str, str]     # demand class (and 'all') -> default candidate
+    labels: dict[str, str]       # series -> method label
+    stats: pd.DataFrame          # scale, scale_sq, demand_class, weeks per series
     table: sel.IntervalTable
-    backtest_rows: int
+    info: dict = field(default_factory=dict)
 
 
-def backtest_cutoffs(last_week: pd.Timestamp) -> list[pd.Timestamp]:
-    """Cutoffs, oldest first; the newest window ends on ``last_week``."""
-    newest = pd.Timestamp(last_week) - pd.Timedelta(weeks=BACKTEST_H)
-    return [newest - pd.Timedelta(weeks=STEP * i) for i in reversed(range(N_WINDOWS))]
+def _long(ids: pd.Index, last_week: pd.Timestamp, values: dict[str, np.ndarray]) -> pd.DataFrame:
+    h = next(iter(values.values())).shape[1]
+    frame = pd.DataFrame({"unique_id": np.repeat(ids.to_numpy(), h),
+                          "ds": np.tile(pd.date_range(last_week + pd.Timedelta(weeks=1), periods=h, freq="7D"), len(ids))})
+    for name, matrix in values.items():
+        frame[name] = matrix.reshape(-1)
+    return frame
 
 
-def _bands(forecasts: pd.DataFrame, point: np.ndarray, stats: pd.DataFrame, table: sel.IntervalTable) -> pd.DataFrame:
-    out = forecasts[["unique_id", "ds"]].copy()
-    out["point"] = point
-    step = out.groupby("unique_id", sort=False).cumcount().to_numpy() + 1
-    widen = np.sqrt(np.maximum(1.0, step / BACKTEST_H))
-    scale = out["unique_id"].map(stats["scale"]).to_numpy()
-    classes = out["unique_id"].map(stats["demand_class"]).to_numpy()
-    for level in sel.LEVELS:
-        lo_q = np.array([table.band(c, level)[0] for c in classes])
-        hi_q = np.array([table.band(c, level)[1] for c in classes])
-        out[f"lo{level}"] = np.maximum(0.0, point + lo_q * scale * widen)
-        out[f"hi{level}"] = np.maximum(point, point + hi_q * scale * widen)
-    return out
+@dataclass
+class Models:
+    """The global model trained on the weeks before the calibration window (``calibration``,
+    None when there are too few weeks) and on all weeks (``final``)."""
+    calibration: object | None
+    final: object
+    origin: int  # week index of the calibration window's origin
 
 
-def fit_series_set(panel: pd.DataFrame, h: int, include_slow: bool = True, n_jobs: int = 1,
-                   progress: Progress | None = None) -> FittedSet:
-    """Backtest, choose per series, refit on all weeks, forecast ``h`` weeks with intervals."""
-    stats = sel.series_stats(panel)
-    names = fm.candidate_names(include_slow)
-    bt = fm.backtest(panel, BACKTEST_H, backtest_cutoffs(panel["ds"].max()), include_slow,
-                     MIN_BACKTEST_WEEKS, n_jobs, progress)
-    scores = sel.backtest_rmsse(bt, names, stats["scale_sq"])
-    defaults = sel.defaults_by_class(scores, stats["demand_class"])
-    choices = sel.choose(scores, stats["demand_class"], defaults)
-    table = sel.interval_table(bt, sel.cross_window_chosen(bt, names, stats), stats)
+def fit_models(m: ff.SeriesMatrix, config: fg.GlobalConfig = fg.GlobalConfig(),
+               progress: Progress | None = None) -> Models:
+    last = len(m.weeks) - 1
+    origin = last - BACKTEST_H
     if progress:
-        progress(f"final fit: {panel['unique_id'].nunique()} series")
-    candidates = fm.forecast_all(panel, h, include_slow, n_jobs)
-    for uid in stats.index[stats["weeks"] < fm.MIN_FIT_WEEKS]:
-        choices[uid] = sel.Choice({defaults["all"]: 1.0}, fm.SHORT)
-    forecasts = _bands(candidates, sel.combine(candidates, choices, defaults["all"]), stats, table)
-    return FittedSet(forecasts, candidates, choices, stats, defaults, table, len(bt))
+        progress(f"global model: {len(m.ids)} series, calibration fit on weeks up to {m.weeks[max(origin, 0)].date()}")
+    calibration = fg.fit_or_fallback(m, origin, config) if origin >= 1 else None
+    if progress:
+        progress("global model: final fit on all weeks")
+    return Models(calibration, fg.fit_or_fallback(m, last, config), origin)
+
+
+def forecast_set(m: ff.SeriesMatrix, models: Models, h: int) -> FittedSet:
+    """Forecasts of every series of ``m`` (which may be another set than the one the models
+    were trained on, over the same weeks) with intervals calibrated on ``m`` itself."""
+    last = len(m.weeks) - 1
+    stats = sel.matrix_stats(m.ids, m.y)
+    classes = stats["demand_class"].to_numpy()
+    table = sel.IntervalTable()
+    if models.calibration is not None:
+        cal_log, cal_lvl = models.calibration.predict_log(m, models.origin, BACKTEST_H)
+        cal_log[np.isnan(m.y[:, :models.origin + 1]).all(axis=1)] = np.nan  # no history at the origin yet
+        table = sel.calibrate(m.y_open[:, models.origin + 1:], cal_log, cal_lvl, classes)
+    else:
+        table.quantiles["all"] = {level: (0.0, 0.0) for level in sel.LEVELS}
+    pred_log, lvl = models.final.predict_log(m, last, h)
+    forecasts = _long(m.ids, m.weeks[-1], sel.bands(pred_log, lvl, classes, table, BACKTEST_H))
+    label = models.final.label
+    return FittedSet(forecasts, dict.fromkeys(m.ids, label), stats, table,
+                     {"model": label, "training_rows": models.final.rows})
+
+
+def fit_series_set(panel: pd.DataFrame, h: int, include_slow: bool = False, n_jobs: int = 1,
+                   progress: Progress | None = None, *, sales: pd.DataFrame | None = None,
+                   store_total: pd.Series | None = None, config: fg.GlobalConfig = fg.GlobalConfig()) -> FittedSet:
+    """Train the global model on one set of series and forecast it ``h`` weeks with intervals.
+    ``sales`` (cleaned lines) adds the order features, ``store_total`` (the store's weekly
+    units; default: the set's own total) the store's; without lines the order features are
+    missing (the model still trains). ``include_slow`` and ``n_jobs`` are
+    accepted for callers of the per-series pipeline this replaced; they change nothing."""
+    m = ff.series_matrix(panel, sales, store_total)
+    return forecast_set(m, fit_models(m, config, progress), h)
 
 
 class Forecaster:
@@ -130,7 +151,7 @@ class Forecaster:
         self.future_weeks = [str(d.date()) for d in sorted(fc["ds"].unique())][:h]
         self.values = {k: fc.pivot(index="unique_id", columns="ds", values=k).reindex(self.ids).to_numpy(np.float32)
                        for k in ("point", "lo80", "hi80", "lo95", "hi95")}
-        self.method = {uid: c.label for f in fitted for uid, c in f.choices.items()}
+        self.method = {uid: label for f in fitted for uid, label in f.labels.items()}
         self.demand_class = {uid: cls for f in fitted for uid, cls in f.stats["demand_class"].items()}
         self.names = names
         self.countries = sorted({uid.split(KEY_SEP, 1)[1] for uid in self.ids if KEY_SEP in uid})
@@ -184,34 +205,56 @@ def panels(sales: pd.DataFrame, top_countries: int = TOP_COUNTRIES) -> tuple[pd.
     return weekly_panel(sales), weekly_panel(sales[sales["country"].isin(countries)], ("stock_code", "country"))
 
 
-def build_forecaster(sales: pd.DataFrame, n_jobs: int = 1, progress: Progress | None = None,
-                     meta: dict | None = None, products_ets: bool = True) -> tuple[Forecaster, dict]:
-    """The nightly job: fit every product and product x country series on all weeks
-    (AutoETS only for the product series, and not at all with ``products_ets=False``)."""
+def fit_sets(sales: pd.DataFrame, h: int = H_MAX, progress: Progress | None = None,
+             config: fg.GlobalConfig = fg.GlobalConfig()) -> tuple[list[FittedSet], list[pd.DataFrame], dict]:
+    """The nightly pipeline on ``sales`` (cleaned lines with ``week``): the global model is
+    trained on the product series and forecasts them and the product x country series (in
+    the nested backtests that beat a model trained on the pairs, and costs no second
+    training). Returns ([products, pairs] fitted, [products, pairs] panels, timings)."""
     timings = {}
+    started = time.perf_counter()
     products, pairs = panels(sales)
+    sales = ff.with_line_cap(sales)
+    m_products = ff.series_matrix(products, sales)
+    store_total = pd.Series(m_products.store_total, index=m_products.weeks)
+    m_pairs = ff.series_matrix(pairs, sales, store_total, weeks=m_products.weeks)
+    timings["features_seconds"] = round(time.perf_counter() - started, 2)
+    started = time.perf_counter()
+    models = fit_models(m_products, config, progress)
+    timings["training_seconds"] = round(time.perf_counter() - started, 2)
     fitted = []
-    for label, panel, slow in (("products", products, products_ets), ("product_country", pairs, False)):
+    for label, m in (("products", m_products), ("product_country", m_pairs)):
         started = time.perf_counter()
-        fitted.append(fit_series_set(panel, H_MAX, slow, n_jobs, progress))
-        timings[f"{label}_seconds"] = round(time.perf_counter() - started, 2)
-        timings[f"{label}_series"] = int(panel["unique_id"].nunique())
-    forecaster = Forecaster(fitted, [products, pairs], descriptions(sales), meta or {})
-    return forecaster, timings
+        fitted.append(forecast_set(m, models, h))
+        timings[f"{label}_forecast_seconds"] = round(time.perf_counter() - started, 2)
+        timings[f"{label}_series"] = len(m.ids)
+    timings["training_rows"] = models.final.rows
+    return fitted, [products, pairs], timings
+
+
+def build_forecaster(sales: pd.DataFrame, n_jobs: int = 1, progress: Progress | None = None,
+                     meta: dict | None = None, products_ets: bool = False) -> tuple[Forecaster, dict]:
+    """The nightly job: fit every product and product x country series on all weeks.
+    (``n_jobs`` and ``products_ets`` belonged to the per-series pipeline this replaced.)"""
+    fitted, sets, timings = fit_sets(sales, H_MAX, progress)
+    return Forecaster(fitted, sets, descriptions(sales), meta or {}), timings
 
 
 def train(models_dir: Path, shared_data: Path, progress: Progress | None = None) -> dict:
-    """Score the pipeline on the last 5 weeks, then fit on all weeks; write model + card."""
+    """Score the pipeline on the last 5 weeks (fitted on the weeks before them only), then
+    fit on all weeks; write model + card."""
     from ml import forecast_eval
 
     started = time.perf_counter()
     sales = load_sales(shared_data)
-    products, pairs = panels(sales)
+    before = sales[sales["week"] < TEST_START]
+    fitted, sets, _ = fit_sets(before, BACKTEST_H, progress)
     test = {}
-    for label, panel, slow in (("products", products, True), ("product_country", pairs, False)):
+    for label, fit, panel, slow in zip(("products", "product_country"), fitted, panels(sales), (True, False)):
         train_part, test_part = split_test(panel, TEST_START)
-        fitted = fit_series_set(train_part, BACKTEST_H, slow, progress=progress)
-        test[label] = forecast_eval.score(fitted, train_part, test_part)
+        if progress:
+            progress(f"{label}: classical baselines for the test table")
+        test[label] = forecast_eval.score(fit, train_part, test_part, slow)
     forecaster, timings = build_forecaster(sales, progress=progress)
     metrics = {"test": test, "nightly": timings, "train_seconds": round(time.perf_counter() - started, 2)}
     forecaster.meta = {"metrics": metrics}

@@ -1,4 +1,4 @@
-"""Demand forecasting: the selection rule, intervals and the query object on synthetic
+"""Demand forecasting: the global model, intervals and the query object on synthetic
 series with known structure (fast), and a full training run on the real history (slow)."""
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 
 from ml import forecast as fc
 from ml import forecast_eval as fe
+from ml import forecast_global as fg
 from ml import forecast_select as sel
 from ml.sales_series import UnknownSeries
 
-INTERMITTENT_METHODS = ("Croston", "TSB", "ADIDA", "IMAPA")
 WEEKS = pd.date_range("2011-01-01", periods=48, freq="7D")
 
 
@@ -32,7 +32,7 @@ def synthetic_panel(seed: int = 0, n: int = 20, future: int = 0) -> pd.DataFrame
 
 @pytest.fixture(scope="module")
 def fitted():
-    return fc.fit_series_set(synthetic_panel(), h=5, include_slow=False)
+    return fc.fit_series_set(synthetic_panel(), h=5)
 
 
 def test_demand_classes_follow_syntetos_boylan():
@@ -40,24 +40,23 @@ def test_demand_classes_follow_syntetos_boylan():
     assert sel.demand_class(np.array([1, 30, 2, 40, 1, 25, 3, 50] * 3, float)) == "erratic"
     assert sel.demand_class(np.array([0, 0, 5, 0, 0, 6, 0, 0, 5, 0] * 3, float)) == "intermittent"
     assert sel.demand_class(np.array([0, 0, 1, 0, 0, 90, 0, 0, 2, 0] * 3, float)) == "lumpy"
+    rows = np.array([[np.nan, np.nan, 4, 5, 4, 5], [np.nan] * 5 + [3.0]])
+    assert sel.demand_classes(rows).tolist() == ["smooth", "lumpy"]  # weeks before a start do not count
 
 
-def test_intermittent_series_pick_intermittent_methods(fitted):
+def test_a_set_of_series_gets_one_global_model(fitted):
+    assert set(fitted.labels.values()) == {fg.GlobalModel.label}
+    assert fitted.info["training_rows"] > 1000
     classes = fitted.stats["demand_class"]
     assert (classes[classes.index.str.startswith("I")] == "intermittent").all()
     assert (classes[classes.index.str.startswith("S")] == "smooth").all()
-    labels = pd.Series({uid: c.label for uid, c in fitted.choices.items()})
-    intermittent = labels[labels.index.str.startswith("I")]
-    uses = intermittent.str.contains("|".join(INTERMITTENT_METHODS))
-    assert uses.mean() >= 0.8, intermittent.value_counts()
-    assert any(m in fitted.defaults["intermittent"] for m in INTERMITTENT_METHODS)
 
 
-def test_forecasts_track_the_current_level_and_rate(fitted):
+def test_forecasts_track_the_new_level(fitted):
     point = fitted.forecasts.groupby("unique_id")["point"].mean()
     smooth, intermittent = point[point.index.str.startswith("S")], point[point.index.str.startswith("I")]
-    assert 50 < smooth.mean() < 70          # level after the shift is 60 (before: 30)
-    assert 2.0 < intermittent.mean() < 5.0  # 0.35 x 10 = 3.5 a week; a median would say 0
+    assert 50 < smooth.mean() < 70         # level after the shift is 60 (before: 30)
+    assert 0.5 < intermittent.mean() < 5   # median-like: below the mean of 3.5 a week, not zero
 
 
 def test_intervals_are_ordered_and_cover_new_draws(fitted):
@@ -73,16 +72,20 @@ def test_intervals_are_ordered_and_cover_new_draws(fitted):
     assert 0.65 <= covered80 <= 0.97 and covered95 >= 0.85, (covered80, covered95)
 
 
-def test_choose_keeps_the_default_unless_clearly_beaten():
-    scores = pd.DataFrame({"A": [1.0, 0.80, np.nan], "B": [0.95, 1.0, np.nan], "C": [1.2, 0.85, np.nan],
-                           "D": [1.3, 0.70, np.nan]}, index=["close", "beaten", "unscored"])
-    classes = pd.Series({"close": "smooth", "beaten": "smooth", "unscored": "lumpy", "new": "smooth"})
-    choices = sel.choose(scores, classes, {"all": "A", "smooth": "A", "lumpy": "B"})
-    assert choices["close"].weights == {"A": 1.0}           # B is better, but by less than 10%
-    assert set(choices["beaten"].weights) == {"D", "A", "C"}  # top 3, equal weights
-    assert choices["beaten"].label == "mean(D, A, C)"
-    assert choices["unscored"].weights == {"B": 1.0}         # its class default
-    assert choices["new"].weights == {"A": 1.0}
+def test_calibration_quantiles_and_bands_on_a_hand_case():
+    rng = np.random.default_rng(1)
+    pred = np.full((300, 5), np.log1p(1.0))                  # forecast = L everywhere
+    actual = np.expm1(pred + rng.normal(0, 0.5, pred.shape))  # log-space noise sd 0.5
+    lvl = np.ones(300)
+    table = sel.calibrate(actual, pred, lvl, np.array(["smooth"] * 300))
+    lo, hi = table.band("smooth", 80)
+    assert lo == pytest.approx(-0.5 * 1.2816, abs=0.06) and hi == pytest.approx(0.5 * 1.2816, abs=0.06)
+    assert table.band("lumpy", 80) == table.band("all", 80)   # an empty class uses the pool
+    out = sel.bands(np.log1p(np.full((1, 10), 1.0)), np.array([4.0]), np.array(["smooth"]), table, window=5)
+    assert out["point"][0, 0] == pytest.approx(4.0)
+    assert out["hi80"][0, 0] == pytest.approx(4 * np.expm1(np.log(2) + hi))
+    widths = out["hi95"][0] - out["lo95"][0]
+    assert np.allclose(widths[:5], widths[0]) and widths[9] > widths[4]  # wider only past the window
 
 
 def test_test_metrics_on_a_hand_computed_case():
@@ -98,10 +101,16 @@ def test_test_metrics_on_a_hand_computed_case():
 @pytest.fixture(scope="module")
 def small_forecaster() -> fc.Forecaster:
     products = synthetic_panel(n=3)
-    products = products[products["unique_id"].str.startswith(("S", "I"))]
     pairs = products.assign(unique_id=products["unique_id"] + "|Germany")
-    fitted = [fc.fit_series_set(p, fc.H_MAX, include_slow=False) for p in (products, pairs)]
+    fitted = [fc.fit_series_set(p, fc.H_MAX) for p in (products, pairs)]
     return fc.Forecaster(fitted, [products, pairs], {"S0": "SMOOTH THING"}, {})
+
+
+def test_a_set_too_small_to_train_on_falls_back_to_the_moving_average(small_forecaster):
+    out = small_forecaster.forecast("S0", horizon=3)
+    assert out.method == fg.MovingAverageModel.label
+    history = [w.quantity for w in out.history]
+    assert out.forecast[0].point == pytest.approx(np.mean(history[-4:]), abs=0.01)
 
 
 def test_forecaster_answers_from_precomputed_series(tmp_path, small_forecaster):
@@ -127,12 +136,13 @@ def test_forecaster_refuses_unknown_series_and_bad_horizons(small_forecaster):
         model.forecast("S0", horizon=fc.H_MAX + 1)
 
 
-def test_short_series_get_the_mean_of_their_weeks():
-    panel = pd.concat([synthetic_panel(n=2),
-                       pd.DataFrame({"unique_id": "NEW", "ds": WEEKS[-2:], "y": [4.0, 8.0]})])
-    fitted = fc.fit_series_set(panel, h=3, include_slow=False)
-    assert fitted.choices["NEW"].label == "short_history_mean"
-    assert fitted.forecasts.set_index("unique_id").loc["NEW", "point"].tolist() == [6.0, 6.0, 6.0]
+def test_new_series_get_a_forecast_from_the_global_model():
+    panel = pd.concat([synthetic_panel(n=20),
+                       pd.DataFrame({"unique_id": "NEW", "ds": WEEKS[-2:], "y": [40.0, 50.0]})])
+    fitted = fc.fit_series_set(panel, h=3)
+    new = fitted.forecasts.set_index("unique_id").loc["NEW"]
+    assert fitted.labels["NEW"] == fg.GlobalModel.label
+    assert (new["point"] > 5).all() and (new["point"] < 120).all()
 
 
 @pytest.mark.slow
@@ -141,13 +151,13 @@ def test_full_training_writes_a_card_with_sane_metrics(tmp_path, shared_data):
     card = json.loads((tmp_path / fe.CARD_JSON).read_text())
     assert (tmp_path / fe.CARD_MD).read_text().startswith("# Demand forecast model card")
     products = card["test"]["products"]
-    chosen = products["metrics"][fe.CHOSEN]
-    best = products["best_single_baseline"]
-    assert products["series"] > 3000
+    served = products["metrics"][fe.CHOSEN]
+    yardstick = min(products["metrics"][b]["top"]["mase"] for b in fe.YARDSTICK)
+    assert products["series"] > 3000 and products["model"]["model"] == fg.GlobalModel.label
+    assert served["top"]["mase"] < yardstick  # beats the better of naive and MA4 (by how much: the card)
     for scope in ("top", "all"):
-        assert 0.3 < chosen[scope]["mase"] < 3 and 0 < chosen[scope]["smape"] < 200
-        assert chosen[scope]["mase"] <= 1.1 * best[scope]["mase"]
-    assert 0.5 < products["coverage_all"]["coverage80"] <= 1 and products["coverage_all"]["coverage95"] > 0.7
+        assert 0.3 < served[scope]["mase"] < 3 and 0 < served[scope]["smape"] < 200
+    assert 0.6 < products["coverage_all"]["coverage80"] <= 1 and products["coverage_all"]["coverage95"] > 0.8
     assert card["nightly"]["products_series"] > 3000 and card["nightly"]["product_country_series"] > 3000
     assert metrics["test"]["product_country"]["series"] > 1000
     model = fc.load(tmp_path)
