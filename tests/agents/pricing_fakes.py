@@ -5,7 +5,7 @@ trained elasticity and forecast models (their interfaces: ``elasticity(code)`` /
 
 Products (UK prices are the home reference: the median of the last 90 days of UK lines):
   20001A WHITE HANGING HEART T-LIGHT HOLDER  UK 2.95 (older lines 2.55), Germany too; own,
-         trusted elasticity -2.0; forecast 100/week in the UK, 10/week in Germany
+         trusted elasticity -1.3; forecast 100/week in the UK, 10/week in Germany
   20002  REGENCY CAKESTAND 3 TIER            UK 12.75; untrusted, pooled -1.6; no forecast
   20003  PARTY BUNTING                       UK 4.95; positive elasticity +0.8 (hold)
   20004  SPACEBOY BIRTHDAY CARD              UK 0.42; inelastic, trusted -0.5
@@ -73,7 +73,7 @@ class FakeElasticity:
 
     def __init__(self, estimates: dict[str, ElasticityEstimate] | None = None):
         self.estimates = estimates or {
-            "20001A": estimate("20001A", -2.0, True, category="candles_lighting"),
+            "20001A": estimate("20001A", -1.3, True, category="candles_lighting"),
             "20002": estimate("20002", -1.6, False, "pooled", "kitchen_dining"),
             "20003": estimate("20003", 0.8, False, category="toys_party"),
             "20004": estimate("20004", -0.5, True, category="stationery_wrap"),
