@@ -55,3 +55,25 @@ def table(head: list[str], rows: list[list]) -> list[list[str]]:
     from evals.report import fmt
 
     return [head] + [[fmt(v) for v in row] for row in rows]
+
+
+def case_tag(case, key: str) -> str | None:
+    """The value of a case tag "key:value" (None when absent)."""
+    return next((t.split(":", 1)[1] for t in case.tags if t.startswith(key + ":")), None)
+
+
+def summarize_requests(result) -> dict:
+    """Success per language and per `kind:` tag, and route accuracy, of a natural-request suite."""
+    cases = result.cases
+    if not cases:
+        return {}
+    out: dict = {"success": round(sum(c.passed for c in cases) / len(cases), 4)}
+    for lang, cs in group(cases, lambda c: c.case.lang).items():
+        out[f"success.{lang}"] = round(sum(c.passed for c in cs) / len(cs), 4)
+    for kind, cs in group(cases, lambda c: case_tag(c.case, "kind") or "?").items():
+        out[f"success.{kind}"] = round(sum(c.passed for c in cs) / len(cs), 4)
+    routed = [c for c in cases if c.trials and c.trials[0].replies
+              and c.trials[0].replies[0].route == c.case.expected_route]
+    out["route_accuracy"] = round(len(routed) / len(cases), 4)
+    out["headline"] = f"success {out['success']} over {len(cases)} requests, routed {out['route_accuracy']}"
+    return out

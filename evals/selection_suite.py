@@ -17,7 +17,7 @@ from pathlib import Path
 
 from evals import evaluators as ev
 from evals.cases import Case, load_cases
-from evals.model_suite import group, workdir
+from evals.model_suite import case_tag, summarize_requests, workdir
 from evals.runner import CaseResult, Trial
 from evals.suites import DATASETS, SuiteSkipped
 from evals.systems import Reply, reply_from_result
@@ -31,8 +31,7 @@ def load(shared: Path) -> list[Case]:
     return load_cases(REQUESTS, suite="selection")
 
 
-def _tag(case: Case, key: str) -> str | None:
-    return next((t.split(":", 1)[1] for t in case.tags if t.startswith(key + ":")), None)
+_tag = case_tag
 
 
 def _sales_store(system, shared: Path):
@@ -117,17 +116,4 @@ def measure(cases: list[Case], system, shared: Path, progress=None):
         store.close()
 
 
-def summarize(result) -> dict:
-    cases = result.cases
-    if not cases:
-        return {}
-    out: dict = {"success": round(sum(c.passed for c in cases) / len(cases), 4)}
-    for lang, cs in group(cases, lambda c: c.case.lang).items():
-        out[f"success.{lang}"] = round(sum(c.passed for c in cs) / len(cs), 4)
-    for kind, cs in group(cases, lambda c: _tag(c.case, "kind") or "?").items():
-        out[f"success.{kind}"] = round(sum(c.passed for c in cs) / len(cs), 4)
-    routed = [c for c in cases if c.trials and c.trials[0].replies
-              and c.trials[0].replies[0].route == c.case.expected_route]
-    out["route_accuracy"] = round(len(routed) / len(cases), 4)
-    out["headline"] = f"success {out['success']} over {len(cases)} requests, routed {out['route_accuracy']}"
-    return out
+summarize = summarize_requests
