@@ -25,8 +25,7 @@ from agents import pricing_rates as rates
 from agents.base import AgentOutput, AgentRequest, PendingAction
 from agents.pricing_inputs import PricingRefusal, market_id
 from agents.pricing_parse import Money, PricingAsk, parse
-from agents.pricing_replies import (Texts, detail_lines, history_lines, landed_text, notes_lines, proposal_line,
-                                    rates_line, recommendation_lines)
+from agents.pricing_replies import Texts, history_lines, landed_text, notes_lines, rates_line
 from tools import call_tool
 from tools.base import ToolContext
 from tools.pricing_schemas import LandedCost, PriceHistory, PriceRecommendation
@@ -275,5 +274,5 @@ def render_executed(action, ok: bool, detail: str, approved: bool, result: dict 
                 change=tx.pct(result["change_pct"]))
 
 
-__all__ = ["PricingResult", "Run", "asked", "detail_lines", "money_args", "notes_lines", "proposal_line", "recommendation_lines",
-           "render_executed", "run"]
+__all__ = ["ItemFailure", "PricingResult", "Proposal", "Run", "asked", "failure_result", "money_args", "render_executed",
+           "run"]

@@ -56,6 +56,17 @@ def _optimize(r: Run, ask: PricingAsk, product: str, market: str, curve: bool):
     return r.tool("optimize_price", **args)
 
 
+def _priced(r: Run, ask: PricingAsk, product: str, market: str, curve: bool, recs: list, failures: list):
+    """One ``optimize_price`` call: the recommendation (appended to ``recs``), or None with
+    the failure appended to ``failures``."""
+    res = _optimize(r, ask, product, market, curve)
+    if not res.ok:
+        failures.append(ItemFailure(product=product, market=market, code=res.code, error=res.error))
+        return None
+    recs.append(PriceRecommendation.model_validate(res.result))
+    return recs[-1]
+
+
 def _same_currency(moneys: list[Money]) -> tuple[list[float], str | None]:
     """Competitor prices in one currency (the first one stated; others converted)."""
     currency = next((m.currency for m in moneys if m.currency), None)
@@ -78,12 +89,9 @@ def price_pairs(r: Run, ask: PricingAsk, pairs: list[tuple[str, str]], lines: li
     """Recommend (or check a target price) for each pair; propose each change."""
     recs, failures, proposals, charts, report_path = [], [], [], [], None
     for product, market in pairs:
-        res = _optimize(r, ask, product, market, curve=True)
-        if not res.ok:
-            failures.append(ItemFailure(product=product, market=market, code=res.code, error=res.error))
+        rec = _priced(r, ask, product, market, True, recs, failures)
+        if rec is None:
             continue
-        rec = PriceRecommendation.model_validate(res.result)
-        recs.append(rec)
         lines += recommendation_lines(r.tx, rec)
         changes = rec.price is not None and rec.price != rec.current_price
         if rec.status in ("recommended", "target_ok") and changes:
@@ -143,13 +151,9 @@ def repricing_pass(r: Run, ask: PricingAsk, markets: list[str]) -> AgentOutput:
             if (product, market) in seen:
                 continue
             seen.add((product, market))
-            res = _optimize(r, ask, product, market, curve=False)
-            if not res.ok:
-                failures.append(ItemFailure(product=product, market=market, code=res.code, error=res.error))
-                continue
-            rec = PriceRecommendation.model_validate(res.result)
-            recs.append(rec)
-            if rec.status == "recommended" and abs(rec.change_pct or 0) >= s.pricing_min_change_pct:
+            rec = _priced(r, ask, product, market, False, recs, failures)
+            moves = rec is not None and rec.status == "recommended"
+            if moves and abs(rec.change_pct or 0) >= s.pricing_min_change_pct:
                 p = _proposal(r, rec, f"repricing pass; binding: {rec.binding_constraint}")
                 if p:
                     proposals.append(p)

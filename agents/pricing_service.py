@@ -71,12 +71,13 @@ def recommend(deps, args: OptimizeIn) -> PriceRecommendation:
     new = decision.price
     notes = list(inputs.notes)
     if not problem.trusted and not problem.hold:
-        notes.append(Note(code="elasticity_untrusted", detail="the elasticity estimate is not trusted ("
-                                + "; ".join(inputs.elasticity.reasons[:2]) + "): the step is limited to "
-                                f"{problem.untrusted_step_pct:g}%", values={"step": problem.untrusted_step_pct}))
+        reasons = "; ".join(inputs.elasticity.reasons[:2])
+        notes.append(Note(code="elasticity_untrusted", values={"step": problem.untrusted_step_pct},
+                          detail=f"the elasticity estimate is not trusted ({reasons}): the step is limited to "
+                                 f"{problem.untrusted_step_pct:g}%"))
     if problem.hold:
-        notes.append(Note(code="elasticity_positive", detail="demand rose with price in the history (likely confounded): "
-                                "the price is kept unless a constraint forces a move"))
+        notes.append(Note(code="elasticity_positive", detail="demand rose with price in the history (likely "
+                          "confounded): the price is kept unless a constraint forces a move"))
     return PriceRecommendation(
         product=inputs.product, description=inputs.description, category=inputs.category, market=inputs.market,
         currency=inputs.currency, mode="target" if problem.target is not None else "optimise",

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "agents"))
-from pricing_fakes import CLOCK, FakeElasticity, FakeForecaster, pricing_deps, pricing_sales, pricing_store  # noqa: E402,F401
+from pricing_fakes import CLOCK, FakeForecaster, pricing_deps, pricing_sales, pricing_store  # noqa: E402,F401
 
 from store import prices as db  # noqa: E402
 from tools import REGISTRY, call_tool  # noqa: E402
