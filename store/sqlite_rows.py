@@ -9,7 +9,8 @@ caller's SQLAlchemy connection (same transaction, already begun), and each value
 through the result processor SQLAlchemy would apply to it (sealed columns are opened,
 JSON is decoded), so the rows hold the same values; they are named tuples (index and
 attribute access, as the callers use them). Statements whose parameters are not exactly
-the ones given (an expanding IN, other bind values) are not handled: `prepared` gives None.
+the ones given (an expanding IN, other bind values), or whose bind values SQLAlchemy
+would convert first, are not handled: `prepared` gives None.
 """
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ class Prepared:
         compiled = stmt.compile(dialect=dialect)
         self.sql = compiled.string
         self.binds = tuple(compiled.positiontup or ())
+        # values are passed to the driver as given: no bind may need converting first
+        self.plain_binds = not any(compiled.binds[b].type.dialect_impl(dialect).bind_processor(dialect)
+                                   for b in self.binds)
         columns = list(stmt.selected_columns)
         self.processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
         self.row = namedtuple("Row", [c.key for c in columns], rename=True)
@@ -47,5 +51,6 @@ def prepared(key, stmt: Select, dialect, params: dict[str, Any]) -> Prepared | N
     cache = dialect.__dict__.setdefault("_chuhai_prepared", {})
     if key not in cache:
         prep = Prepared(stmt, dialect)
-        cache[key] = prep if set(prep.binds) == set(params) and "POSTCOMPILE" not in prep.sql else None
+        runs_here = prep.plain_binds and set(prep.binds) == set(params) and "POSTCOMPILE" not in prep.sql
+        cache[key] = prep if runs_here else None
     return cache[key]

@@ -50,3 +50,5 @@ def test_statements_it_cannot_run_are_refused(shared_store):
         assert prepared(("test", "many"), many, conn.dialect, {"ids": ["#W1"]}) is None
         other = select(Order.id).where(Order.id == bindparam("other"))
         assert prepared(("test", "other"), other, conn.dialect, {"ids": "#W1"}) is None
+        sealed = select(Order.id).where(Order.address1 == bindparam("ids"))  # the value would be sealed first
+        assert prepared(("test", "sealed"), sealed, conn.dialect, {"ids": "12 Elm St"}) is None
