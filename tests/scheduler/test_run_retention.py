@@ -2,12 +2,18 @@
 each run; running ones and recent ones stay."""
 from datetime import timedelta
 
+import pytest
+
 from scheduler.jobs import JOBS, JobSpec
 
 
-def test_old_finished_records_are_pruned_after_a_run(make_service, clock, sched_deps, monkeypatch):
+@pytest.fixture(autouse=True)
+def instant_repricing(monkeypatch):
     spec = JOBS["repricing"]
     monkeypatch.setitem(JOBS, "repricing", JobSpec(spec.id, spec.title, spec.description, lambda ctx: "ok"))
+
+
+def test_old_finished_records_are_pruned_after_a_run(make_service, clock, sched_deps):
     sched_deps.settings.scheduler_run_retention_days = 30
     service = make_service()
     old = service.run_now("repricing", "operator")
@@ -19,9 +25,7 @@ def test_old_finished_records_are_pruned_after_a_run(make_service, clock, sched_
     assert service.book.get(stuck.run["run_id"])["status"] == "running"
 
 
-def test_retention_zero_keeps_every_record(make_service, clock, sched_deps, monkeypatch):
-    spec = JOBS["repricing"]
-    monkeypatch.setitem(JOBS, "repricing", JobSpec(spec.id, spec.title, spec.description, lambda ctx: "ok"))
+def test_retention_zero_keeps_every_record(make_service, clock, sched_deps):
     sched_deps.settings.scheduler_run_retention_days = 0
     service = make_service()
     old = service.run_now("repricing", "operator")
